@@ -57,3 +57,6 @@ class InitiativeReach(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["initiative", "period"], name="reach_unique_period")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} {self.period}"

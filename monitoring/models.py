@@ -161,7 +161,9 @@ class Indicator(models.Model):
         verbose_name_plural = "indicatoren"
         ordering = ["sort_order", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gte=0), name="indicator_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="indicator_weight_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(numerator=[]) | ~Q(denominator=[]),
                 name="indicator_derived_has_denominator",
@@ -275,6 +277,9 @@ class ValueChange(models.Model):
     class Meta:
         indexes = [models.Index(fields=["batch"])]
 
+    def __str__(self) -> str:
+        return f"{self.indicator_id}@{self.region_id} {self.period}: {self.old_value} → {self.new_value}"
+
 
 class ScoreMethod(models.TextChoices):
     BASE_YEAR = "basisjaar", "Index t.o.v. basisjaar (100 = gemiddelde, 10 = 1 sd)"
@@ -313,6 +318,9 @@ class ConditionScore(models.Model):
         ]
         indexes = [models.Index(fields=["period", "condition", "method"], name="score_period")]
 
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.period} {self.condition}: {self.value}"
+
 
 class ScoringSettings(models.Model):
     """Per municipality: the base year of the index and other scoring choices."""
@@ -325,6 +333,9 @@ class ScoringSettings(models.Model):
     class Meta:
         verbose_name = "score-instelling"
         verbose_name_plural = "score-instellingen"
+
+    def __str__(self) -> str:
+        return f"Score-instellingen {self.municipality_id}"
 
 
 class Role(models.TextChoices):

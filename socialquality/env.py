@@ -26,9 +26,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ConfigurationError(
-        f"{name}={raw!r} is geen geldige waarde: gebruik true/false (of 1/0)."
-    )
+    raise ConfigurationError(f"{name}={raw!r} is geen geldige waarde: gebruik true/false (of 1/0).")
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:

@@ -1,0 +1,96 @@
+from django.contrib import admin
+
+from monitoring.models import (
+    ConditionScore,
+    ImportBatch,
+    Indicator,
+    IndicatorValue,
+    Membership,
+    Region,
+    ScoringSettings,
+)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "level",
+        "municipality",
+        "inhabitants",
+        "first_year",
+        "last_year",
+    )
+    list_filter = ("level", "first_year", "last_year")
+    search_fields = ("code", "name")
+    list_select_related = ("municipality",)
+    raw_id_fields = ("parent", "municipality")
+    exclude = ("geometry",)
+    readonly_fields = ("inhabitants", "inhabitants_period")
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_nl", "role", "unit", "direction", "weight", "is_active", "source")
+    list_filter = ("role", "is_active", "direction", "source")
+    list_editable = ("weight", "is_active")
+    search_fields = ("code", "name_nl", "name_en", "aliases")
+    fieldsets = (
+        (None, {"fields": ("code", "name_nl", "name_en", "role", "unit", "direction", "weight")}),
+        ("Herkomst", {"fields": ("source", "definition", "aliases")}),
+        ("Afgeleide indicator", {"fields": ("numerator", "denominator", "factor")}),
+        ("Controle", {"fields": ("minimum", "maximum", "is_active", "sort_order")}),
+    )
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(admin.ModelAdmin):
+    list_display = ("region", "indicator", "period", "value", "is_suppressed", "batch")
+    list_filter = ("period", "indicator__role", "region__level", "is_suppressed")
+    search_fields = ("region__code", "region__name", "indicator__code", "indicator__name_nl")
+    list_select_related = ("region", "indicator", "batch")
+    raw_id_fields = ("region", "indicator", "batch")
+    show_full_result_count = False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = (
+        "file_name",
+        "period",
+        "file_format",
+        "status",
+        "values_new",
+        "values_changed",
+        "values_unchanged",
+        "user",
+        "created_at",
+    )
+    list_filter = ("status", "file_format", "period")
+    search_fields = ("file_name", "sha256")
+    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+
+
+@admin.register(ConditionScore)
+class ConditionScoreAdmin(admin.ModelAdmin):
+    list_display = ("region", "period", "condition", "method", "value", "coverage", "rank")
+    list_filter = ("condition", "method", "period", "region__level")
+    search_fields = ("region__code", "region__name")
+    list_select_related = ("region",)
+    raw_id_fields = ("region",)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "municipality", "role")
+    list_filter = ("role", "municipality")
+    search_fields = ("user__username", "user__last_name", "municipality__name")
+    filter_horizontal = ("wards",)
+    raw_id_fields = ("municipality",)
+
+
+admin.site.register(ScoringSettings)
+admin.site.site_header = "Sociale Kwaliteit Monitor – beheer"
+admin.site.site_title = "Beheer"
+admin.site.index_title = "Functioneel beheer"

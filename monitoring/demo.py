@@ -1,0 +1,93 @@
+"""The demo municipality: 's-Gravenhage (GM0518) from real CBS files in ``fixtures/demo``.
+
+Loaded through the same import path as any admin's file, so the demo proves the data path. Every
+step is idempotent: loading twice leaves the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from monitoring.importing.geometry import parse_boundaries
+from monitoring.importing.pipeline import ImportOutcome, file_import
+from monitoring.models import Membership, Region, Role
+from monitoring.services import framework_install, region_geometry_set
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+DEMO_DIR = FIXTURES / "demo"
+DEMO_MUNICIPALITY = "GM0518"
+
+# (file, period when the file itself does not say it)
+DEMO_TABLES: tuple[tuple[str, str], ...] = (
+    ("kwb2017_GM0518_odata.csv", "2017"),
+    ("kwb2019_GM0518_odata.csv", "2019"),
+    ("kwb2020_GM0518_odata.csv", "2020"),
+    ("kwb2021_GM0518_odata.csv", "2021"),
+    ("kwb2024_GM0518_statline_bevolking.csv", "2024"),
+)
+DEMO_BOUNDARIES = "wijken_GM0518_2023_wgs84.geojson"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: Role
+    full_name: str
+
+
+# Development only: these passwords are printed by `make run` and refused when DEBUG is off.
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("beleid", "beleid-demo-2024", Role.POLICY_OFFICER, "Bea Beleid"),
+    DemoUser("sociaalwerker", "wijkwerk-demo-2024", Role.SOCIAL_WORKER, "Sam Wijkwerker"),
+    DemoUser("beheerder", "beheer-demo-2024", Role.ADMIN, "Bram Beheer"),
+)
+
+
+def demo_load(*, with_users: bool = True) -> list[ImportOutcome]:
+    framework_install(path=FIXTURES / "indicator_framework.json")
+    outcomes = [
+        file_import(data=(DEMO_DIR / name).read_bytes(), filename=name, period=period)
+        for name, period in DEMO_TABLES
+    ]
+    boundaries = parse_boundaries(
+        (DEMO_DIR / DEMO_BOUNDARIES).read_bytes(), filename=DEMO_BOUNDARIES
+    )
+    region_geometry_set(geometries=boundaries.regions, year=2024)
+    if with_users:
+        demo_users_ensure()
+    return outcomes
+
+
+def demo_users_ensure() -> None:
+    if not settings.DEBUG:
+        raise RuntimeError(
+            "Demo-gebruikers met bekende wachtwoorden worden alleen aangemaakt als DEBUG aan staat."
+        )
+    municipality = Region.objects.municipalities().get(code=DEMO_MUNICIPALITY)
+    user_model = get_user_model()
+    with transaction.atomic():
+        for demo in DEMO_USERS:
+            first, last = demo.full_name.split(" ", 1)
+            user, created = user_model.objects.get_or_create(
+                username=demo.username, defaults={"first_name": first, "last_name": last}
+            )
+            if created:
+                user.set_password(demo.password)
+                user.is_staff = demo.role == Role.ADMIN
+                user.is_superuser = demo.role == Role.ADMIN
+                user.save()
+            membership, _ = Membership.objects.get_or_create(
+                user=user, municipality=municipality, defaults={"role": demo.role}
+            )
+            if demo.role == Role.SOCIAL_WORKER and not membership.wards.exists():
+                membership.wards.set(
+                    Region.objects.filter(municipality=municipality, level="wijk").order_by("code")[
+                        :3
+                    ]
+                )

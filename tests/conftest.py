@@ -1,0 +1,103 @@
+"""Shared test set-up: the canonical dataset, the demo, and a real Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture
+def framework(db):
+    """The default indicator framework, as `make run` installs it."""
+    from django.conf import settings
+
+    from monitoring.services import framework_install
+
+    framework_install(path=Path(settings.BASE_DIR) / "fixtures" / "indicator_framework.json")
+
+
+@pytest.fixture(scope="session")
+def demo_db(django_db_setup, django_db_blocker):
+    """The demo municipality, loaded once per test session and kept (tests must not change it;
+    tests that write use the plain `db` fixture, which rolls back)."""
+    from monitoring.demo import demo_load
+
+    with django_db_blocker.unblock():
+        demo_load()
+    yield
+
+
+@pytest.fixture
+def demo(demo_db, db):
+    return None
+
+
+# --- Browser ---------------------------------------------------------------------------------
+
+
+def _chromium_missing_reason() -> str | None:
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        return f"Chromium niet gevonden op {CHROMIUM} (installeer met: apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright (Python) is niet geïnstalleerd"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _chromium_missing_reason()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Browsertests zijn verplicht in CI, maar: {reason}")
+        print(f"\nBrowsertests overgeslagen: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="nl-NL", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
