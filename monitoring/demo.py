@@ -65,7 +65,7 @@ def demo_load(*, with_users: bool = True) -> list[ImportOutcome]:
 
 
 def demo_users_ensure() -> None:
-    if not settings.DEBUG:
+    if not settings.DEMO_USERS_ALLOWED:
         raise RuntimeError(
             "Demo-gebruikers met bekende wachtwoorden worden alleen aangemaakt als DEBUG aan staat."
         )

@@ -22,6 +22,7 @@ class Cell:
     value: float | None
     period: str | None
     is_suppressed: bool = False
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,9 @@ def municipality_overview(
         .distinct("region_id", "indicator_id")
         .values_list("region_id", "indicator_id", "value", "period", "is_suppressed")
     )
+    units = {i.pk: i.unit for i in indicators}
     for region_id, indicator_id, value, period, suppressed in values:
-        latest[(region_id, indicator_id)] = Cell(value, period, suppressed)
+        latest[(region_id, indicator_id)] = Cell(value, period, suppressed, units[indicator_id])
     empty = Cell(None, None)
     periods = list(
         IndicatorValue.objects.filter(region=municipality)

@@ -200,6 +200,9 @@ _STAGING_COLUMNS = ("region_id", "indicator_id", "period", "value", "is_suppress
 
 
 def _copy_into_staging(cursor, values: pd.DataFrame) -> None:
+    # ON COMMIT DROP only fires at the outermost commit; inside a caller's transaction (tests,
+    # a demo load of several files) the previous staging table may still be there.
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.import_staging")
     cursor.execute(
         """
         CREATE TEMP TABLE import_staging (

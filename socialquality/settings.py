@@ -163,6 +163,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 
 # --- Application settings -----------------------------------------------------------------
+# Demo users have passwords printed in the README: only ever in development.
+DEMO_USERS_ALLOWED = DEBUG
 # Regions with fewer inhabitants than this get no scores and are never ranked.
 SMALL_REGION_MIN_INHABITANTS = env_int("SMALL_REGION_MIN_INHABITANTS", 50, minimum=0)
 # Largest file an admin may import, in megabytes.

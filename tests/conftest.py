@@ -37,20 +37,33 @@ def framework(db):
     framework_install(path=Path(settings.BASE_DIR) / "fixtures" / "indicator_framework.json")
 
 
-@pytest.fixture(scope="session")
-def demo_db(django_db_setup, django_db_blocker):
-    """The demo municipality, loaded once per test session and kept (tests must not change it;
-    tests that write use the plain `db` fixture, which rolls back)."""
+def _ensure_demo(django_db_blocker) -> None:
     from monitoring.demo import demo_load
+    from monitoring.models import Region
 
     with django_db_blocker.unblock():
-        demo_load()
-    yield
+        # Tests on a live server flush the database afterwards; load again when that happened.
+        if not Region.objects.filter(code="GM0518").exists():
+            demo_load()
 
 
 @pytest.fixture
-def demo(demo_db, db):
+def _demo_committed(django_db_setup, django_db_blocker):
+    _ensure_demo(django_db_blocker)
+
+
+@pytest.fixture
+def demo(_demo_committed, db):
+    """The demo municipality, committed once and shared; each test's own writes roll back.
+    Use this fixture instead of the django_db mark (the mark would open the test's
+    transaction before the demo is loaded)."""
     return None
+
+
+@pytest.fixture
+def demo_live(_demo_committed, transactional_db, live_server):
+    """The demo on a live server for browser tests (the database is flushed afterwards)."""
+    return live_server
 
 
 # --- Browser ---------------------------------------------------------------------------------
