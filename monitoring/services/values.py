@@ -1,4 +1,4 @@
-"""Writes. Every function here is keyword-only, typed and atomic; views and commands call these.
+"""Regions, indicators and their values: the write side of every import.
 
 Bulk values travel through PostgreSQL COPY into a temporary staging table and are merged with
 set-based SQL: one statement per step, whatever the number of values, and nothing half-written.
@@ -362,14 +362,3 @@ def batch_finish(*, batch: ImportBatch, counts: ValueCounts, regions_created: in
     batch.save()
 
 
-__all__ = [
-    "ValueCounts",
-    "batch_finish",
-    "batch_start",
-    "derived_values_recompute",
-    "framework_install",
-    "region_geometry_set",
-    "region_inhabitants_refresh",
-    "regions_sync",
-    "values_import",
-]

@@ -1,0 +1,34 @@
+"""Writes. Every function is keyword-only, typed and atomic; views and commands call these.
+
+One module per area, re-exported here so callers write ``from monitoring.services import …``.
+"""
+
+from monitoring.services.values import (
+    ValueCounts,
+    batch_finish,
+    batch_start,
+    derived_values_recompute,
+    framework_install,
+    level_of_code,
+    municipality_code_of,
+    parent_code_of,
+    region_geometry_set,
+    region_inhabitants_refresh,
+    regions_sync,
+    values_import,
+)
+
+__all__ = [
+    "ValueCounts",
+    "batch_finish",
+    "batch_start",
+    "derived_values_recompute",
+    "framework_install",
+    "level_of_code",
+    "municipality_code_of",
+    "parent_code_of",
+    "region_geometry_set",
+    "region_inhabitants_refresh",
+    "regions_sync",
+    "values_import",
+]
