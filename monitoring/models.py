@@ -304,6 +304,18 @@ class ConditionScore(models.Model):
     )
     coverage = models.FloatField("dekking", help_text="Aandeel van het gewicht met een waarde.")
     rank = models.PositiveIntegerField("rang", null=True, blank=True)
+    status = models.CharField(
+        "status",
+        max_length=30,
+        default="berekend",
+        help_text="berekend, onvoldoende gegevens of te weinig inwoners.",
+    )
+    breakdown = models.JSONField(
+        "opbouw",
+        default=list,
+        blank=True,
+        help_text="Per indicator: ruwe waarde, index, gewicht en bijdrage; telt op tot de score.",
+    )
     method_version = models.CharField("methodeversie", max_length=20)
     base_period = PeriodField("basisjaar", blank=True, default="")
     computed_at = models.DateTimeField(auto_now=True)
