@@ -128,7 +128,8 @@ def _load_json(data: bytes) -> object:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFileError(
-            f"Regel {exc.lineno}, kolom {exc.colno}: geen geldige JSON ({exc.msg}).",
+            f"Regel {exc.lineno}, kolom {exc.colno}: geen geldige JSON (is het bestand afgekapt "
+            "of beschadigd?).",
             line=exc.lineno,
         ) from exc
 

@@ -237,6 +237,7 @@ class _Grid:
     lines: list[int]  # 1-based line in the original file where each row starts
     delimiter: str
     encoding: str
+    problems: list[CellProblem] = field(default_factory=list)  # found while splitting rows
 
 
 def _sniff_binary(data: bytes, filename: str) -> None:
@@ -342,6 +343,16 @@ def _detect_delimiter(text: str) -> str:
         raise ImportFileError(
             f"Regel 1: geen scheidingsteken gevonden (verwacht ; of ,){found}.", line=1
         )
+    header_counts = {d: _count_fields(lines[0], d) for d in (";", ",", "\t")}
+    header_best = max(header_counts, key=lambda d: header_counts[d])
+    if header_counts[best] == 1 and header_counts[header_best] > 1:
+        # A title line has one field whatever the delimiter; a split header did choose one.
+        names = {";": "';'", ",": "','", "\t": "tab"}
+        raise ImportFileError(
+            f"Regel 1: de kopregel is gescheiden met {names[header_best]} maar de gegevens met "
+            f"{names[best]}; gebruik één scheidingsteken.",
+            line=1,
+        )
     return best
 
 
@@ -353,28 +364,77 @@ def _read_grid(data: bytes, filename: str) -> _Grid:
     if not text.strip():
         raise ImportFileError("Het bestand is leeg.")
     delimiter = _detect_delimiter(text)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
-    previous_end = 0
-    try:
-        for record in reader:
-            start = previous_end + 1
-            previous_end = reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue  # blank line
-            rows.append(record)
-            lines.append(start)
-    except csv.Error as exc:
-        line = previous_end + 1
-        raise ImportFileError(
-            f"Regel {line}: het bestand kan niet als CSV worden gelezen "
-            f"(waarschijnlijk een aanhalingsteken dat niet wordt afgesloten).",
-            line=line,
-        ) from exc
+    physical = text.splitlines(keepends=True)
+    rows, lines, problems = _split_records(physical, delimiter)
     if not rows:
         raise ImportFileError("Het bestand is leeg.")
-    return _Grid(rows=rows, lines=lines, delimiter=delimiter, encoding=encoding)
+    return _Grid(rows=rows, lines=lines, delimiter=delimiter, encoding=encoding, problems=problems)
+
+
+def _split_records(
+    physical: list[str], delimiter: str
+) -> tuple[list[list[str]], list[int], list[CellProblem]]:
+    """csv-split the lines, recovering from a quote that is opened and never closed.
+
+    Such a quote makes the csv module read every following line into one field. A data record
+    that spans several lines *and* has the wrong number of fields is that case: it is reported
+    and reading restarts on the next physical line, so one bad cell costs one row.
+    """
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    problems: list[CellProblem] = []
+    start_at = 0
+    width: int | None = None
+    while start_at < len(physical):
+        reader = csv.reader(physical[start_at:], delimiter=delimiter, quotechar='"')
+        previous_end = 0
+        restart = None
+        try:
+            for record in reader:
+                first = start_at + previous_end + 1
+                previous_end = reader.line_num
+                last = start_at + previous_end
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # blank line
+                if width is None and len(record) > 1:
+                    width = len(record)  # header (or first real row): the expected width
+                elif width is not None and last > first and len(record) != width:
+                    problems.append(
+                        CellProblem(
+                            first,
+                            "",
+                            _preview([physical[first - 1].rstrip("\r\n")]),
+                            f"Regel {first}: een aanhalingsteken wordt niet afgesloten, waardoor "
+                            f"de regels {first} tot en met {last} als één rij gelezen worden; "
+                            f"regel {first} is overgeslagen.",
+                        )
+                    )
+                    restart = first  # continue right after the broken line
+                    break
+                rows.append(record)
+                lines.append(first)
+        except csv.Error as exc:
+            line = start_at + previous_end + 1
+            if not rows:
+                raise ImportFileError(
+                    f"Regel {line}: het bestand kan niet als CSV worden gelezen ({exc}).",
+                    line=line,
+                ) from exc
+            # Typically an unclosed quote that swallowed more than the csv field limit.
+            problems.append(
+                CellProblem(
+                    line,
+                    "",
+                    _preview([physical[line - 1].rstrip("\r\n")]),
+                    f"Regel {line}: deze regel kan niet als CSV worden gelezen (waarschijnlijk "
+                    "een aanhalingsteken dat niet wordt afgesloten); overgeslagen.",
+                )
+            )
+            restart = line
+        if restart is None:
+            break
+        start_at = restart
+    return rows, lines, problems
 
 
 def _xlsx_grid(data: bytes) -> tuple[_Grid, str | None]:
@@ -616,7 +676,9 @@ def _odata_layout(header: list[str], frame: pd.DataFrame) -> _Layout:
 
 
 _UNIT_RE = re.compile(r"^(?P<label>.*?)\s*\((?P<unit>[^()]*)\)$")
-_META_UNITS = {"code", "naam", "omschrijving"}
+# Units that mark a label as describing the region, not measuring it. "(code)" alone is not
+# enough: "Mate van stedelijkheid (code)" is a figure (1-5), like MateVanStedelijkheid in OData.
+_META_UNITS = {"naam", "omschrijving"}
 
 
 def _split_label(header: str) -> tuple[str, str, str]:
@@ -645,8 +707,8 @@ def _statline_layout(header: list[str]) -> _Layout:
         low = label.lower()
         unit_low = unit.lower()
         is_meta = False
-        if i == 0 and low in {"", "wijken en buurten", "wijken.en.buurten", "regio's", "regios"}:
-            layout.name = h if low else None
+        if low in {"wijken en buurten", "wijken.en.buurten", "regio's", "regios"}:
+            layout.name = layout.name or h  # StatLine puts the region *name* here
             is_meta = True
         if not low and i == 0:
             is_meta = True  # R's row-number column
@@ -802,12 +864,13 @@ def _frame_from_rows(
                     ),
                 )
             )
-    frame = pd.DataFrame(good, columns=pd.Index(range(width))) if good else None
-    if frame is None:
-        frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
-    frame.columns = header
-    for col in header:
-        frame[col] = frame[col].astype(object).str.strip()
+    # str.strip in map() per row is far cheaper than pandas' .str.strip per column, and it
+    # also removes the non-breaking spaces StatLine pads labels with.
+    stripped = [list(map(str.strip, row)) for row in good]
+    matrix = np.empty((len(stripped), width), dtype=object)
+    if stripped:
+        matrix[:, :] = stripped
+    frame = pd.DataFrame(matrix, columns=pd.Index(header), dtype=object, copy=False)
     return frame, np.asarray(good_lines, dtype=np.int64)
 
 
@@ -845,7 +908,6 @@ def _build(
     period_source: str | None,
     problems: list[CellProblem],
     require_codes: bool,
-    decimal_comma: bool | None = None,
 ) -> ParsedTable:
     if layout.code is None:
         if require_codes:
@@ -962,7 +1024,6 @@ def _build(
         line_series,
         layout,
         problems,
-        decimal_comma=decimal_comma,
     )
     columns = pd.DataFrame(
         {
@@ -986,67 +1047,107 @@ def _build(
     )
 
 
-_PLAIN_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _DECIMAL_COMMA = r"[+-]?\d*,\d+"
 _NL_THOUSANDS = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"
 _EN_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+_DOT_THOUSANDS = r"[+-]?\d{1,3}(?:\.\d{3})+"
 
 
-def _numbers(raw: pd.Series, decimal_comma: bool | None) -> pd.Series:
-    """Vectorised text -> float; NaN where the text is no number (the caller reports those).
+@dataclass
+class _Cells:
+    values: np.ndarray  # float64, NaN where missing or not a number
+    suppressed: np.ndarray  # bool: CBS "." / "x"
+    bad: np.ndarray  # bool: text that is no number (report it)
+    formula: np.ndarray  # bool: starts with "=" (subset of bad)
+    missing: np.ndarray  # bool: empty, ".", NA...
 
-    Decimal point is the fast path (CBS OData). Decimal comma (StatLine, Dutch Excel) and
-    thousands separators are handled on the remaining cells only. ``1.234`` is ambiguous: it is
-    read as 1234 only in a file known to use the decimal comma.
+
+def _convert(raw: np.ndarray) -> _Cells:
+    """Vectorised text -> float for one column (or one long value column) of stripped text.
+
+    Fast path: numpy's own float conversion over the whole column, after blanking the
+    missing tokens; that covers CBS OData and most files. Only if it fails do the slower
+    pandas/regex steps run, and the regexes only see the cells that failed: decimal comma
+    (``2,2``), Dutch thousands (``1.234,5``), English thousands (``1,234.5``). When a column uses
+    the decimal comma, ``1.234`` in that column is a thousands separator too.
     """
-    values = pd.to_numeric(
-        raw.where(raw.str.fullmatch(_PLAIN_NUMBER).fillna(False)), errors="coerce"
+    suppressed = (raw == ".") | (raw == "x") | (raw == "X") | (raw == "×")
+    missing = np.array(suppressed | (raw == ""), dtype=bool, copy=True)
+    work = np.array(raw, dtype=object, copy=True)
+    work[missing] = np.nan
+    n = len(raw)
+    try:
+        values = np.array(work, dtype=np.float64)
+    except (ValueError, TypeError, OverflowError):
+        values = None
+    if values is not None:
+        # float() also accepts "nan"/"inf": "nan" spellings are empty cells, infinity is bad.
+        text_nan = np.isnan(values) & ~missing
+        missing |= text_nan
+        bad = np.isinf(values)
+        values[bad] = np.nan
+        return _Cells(values, suppressed, bad, np.zeros(n, dtype=bool), missing)
+
+    series = pd.Series(work, dtype=object)
+    # Copy: pandas (copy-on-write) may hand out a read-only view.
+    values = np.array(
+        pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan),
+        dtype=np.float64,
+        copy=True,
     )
-    values = values.astype("float64")
-    rest = values.isna() & (raw != "")
-    if not rest.any():
-        if decimal_comma:
-            nl = raw.str.fullmatch(_NL_THOUSANDS).fillna(False) & raw.str.contains(".", regex=False)
-            if nl.any():
-                values[nl] = pd.to_numeric(
-                    raw[nl].str.replace(".", "", regex=False), errors="coerce"
-                )
-        return values
-    sub = raw[rest]
-    comma = sub.str.fullmatch(_DECIMAL_COMMA).fillna(False)
-    values.loc[comma[comma].index] = pd.to_numeric(
-        sub[comma].str.replace(",", ".", regex=False), errors="coerce"
-    )
-    nl = sub.str.fullmatch(_NL_THOUSANDS).fillna(False) & ~comma
+    values[np.isinf(values)] = np.nan
+    failed = np.isnan(values) & ~missing
+    idx = np.flatnonzero(failed)
+    sub = pd.Series(raw[idx], dtype=object)
+    empty_token = sub.isin(EMPTY_TOKENS).to_numpy()
+    comma = sub.str.fullmatch(_DECIMAL_COMMA).to_numpy(dtype=bool, na_value=False)
+    nl = sub.str.fullmatch(_NL_THOUSANDS).to_numpy(dtype=bool, na_value=False) & ~comma
+    converted = np.zeros(len(idx), dtype=bool)
+    if comma.any():
+        values[idx[comma]] = pd.to_numeric(
+            sub[comma].str.replace(",", ".", regex=False), errors="coerce"
+        ).to_numpy(dtype=np.float64, na_value=np.nan)
+        converted |= comma
     if nl.any():
-        values.loc[nl[nl].index] = pd.to_numeric(
+        values[idx[nl]] = pd.to_numeric(
             sub[nl].str.replace(".", "", regex=False).str.replace(",", ".", regex=False),
             errors="coerce",
-        )
-    en = sub.str.fullmatch(_EN_THOUSANDS).fillna(False) & ~comma & ~nl
-    if en.any() and not decimal_comma:
-        values.loc[en[en].index] = pd.to_numeric(
-            sub[en].str.replace(",", "", regex=False), errors="coerce"
-        )
-    if decimal_comma:
-        # "1.234" in a decimal-comma file is a thousands separator.
-        thousands = raw.str.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+").fillna(False)
+        ).to_numpy(dtype=np.float64, na_value=np.nan)
+        converted |= nl
+    if comma.any() or nl.any():
+        # This column writes decimals with a comma, so "1.234" here means 1234.
+        whole = pd.Series(raw, dtype=object)
+        thousands = whole.str.fullmatch(_DOT_THOUSANDS).to_numpy(dtype=bool, na_value=False)
         if thousands.any():
             values[thousands] = pd.to_numeric(
-                raw[thousands].str.replace(".", "", regex=False), errors="coerce"
-            )
-    return values
+                whole[thousands].str.replace(".", "", regex=False), errors="coerce"
+            ).to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        en = sub.str.fullmatch(_EN_THOUSANDS).to_numpy(dtype=bool, na_value=False)
+        if en.any():
+            values[idx[en]] = pd.to_numeric(
+                sub[en].str.replace(",", "", regex=False), errors="coerce"
+            ).to_numpy(dtype=np.float64, na_value=np.nan)
+            converted |= en
+    missing[idx[empty_token]] = True
+    bad = np.zeros(n, dtype=bool)
+    bad[idx[~converted & ~empty_token]] = True
+    formula = np.zeros(n, dtype=bool)
+    if bad.any():
+        formula[bad] = pd.Series(raw[bad], dtype=object).str.startswith("=").to_numpy(dtype=bool)
+    values[bad | missing] = np.nan
+    return _Cells(values, suppressed, bad, formula, missing)
 
 
-def _file_uses_decimal_comma(frame: pd.DataFrame, data_cols: list[str]) -> bool:
-    """Decimal comma if some cells look like ``2,2`` and none like ``2.2``-with-comma-thousands."""
-    comma = 0
-    point = 0
-    for col in data_cols:
-        sample = frame[col].head(2000)
-        comma += int(sample.str.fullmatch(_DECIMAL_COMMA).sum())
-        point += int(sample.str.fullmatch(r"[+-]?\d*\.\d{1,2}|[+-]?\d*\.\d{4,}").sum())
-    return comma > 0 and comma >= point
+def _cell_problem(line: int, column: str, text: str, is_formula: bool) -> CellProblem:
+    if is_formula:
+        reason = (
+            f"Regel {line}, kolom {column}: '{_short(text)}' is een formule; die wordt niet "
+            "uitgerekend en als tekst bewaard."
+        )
+    else:
+        reason = f"Regel {line}, kolom {column}: '{_short(text)}' is geen getal."
+    return CellProblem(line, column, text, reason)
 
 
 def _melt_values(
@@ -1057,69 +1158,54 @@ def _melt_values(
     line_series: pd.Series,
     layout: _Layout,
     problems: list[CellProblem],
-    *,
-    decimal_comma: bool | None,
 ) -> tuple[pd.DataFrame, list[str]]:
-    if decimal_comma is None:
-        decimal_comma = _file_uses_decimal_comma(frame, data_cols)
+    """Wide -> long, one row per (region row, data column), in file order (row by row)."""
     nrows = len(frame)
+    lines = line_series.to_numpy(dtype=np.int64)
     text_cols: list[str] = []
-    pieces_raw = []
-    pieces_val = []
-    used_cols = []
-    bad_total = 0
+    used_cols: list[str] = []
+    raws: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    sups: list[np.ndarray] = []
+    reported = 0
     for col in data_cols:
-        raw = frame[col]
-        missing = raw.isin(SUPPRESSED_TOKENS) | raw.isin(EMPTY_TOKENS)
-        nums = _numbers(raw, decimal_comma)
-        formula = raw.str.startswith("=")
-        bad = nums.isna() & ~missing
-        if bad.any() and bool(bad.sum() == (~missing).sum()) and not formula.any():
+        raw = frame[col].to_numpy(dtype=object)
+        cells = _convert(raw)
+        n_bad = int(cells.bad.sum())
+        if n_bad and n_bad == int((~cells.missing).sum()) and not cells.formula.any():
             # Not one number in the column: a text column (names, notes), not bad data.
             text_cols.append(col)
             continue
-        nums[missing | formula] = np.nan
         used_cols.append(col)
-        pieces_raw.append(raw.to_numpy(dtype=object))
-        pieces_val.append(nums.to_numpy(dtype="float64"))
-        if bad.any():
-            for idx in raw.index[bad]:
-                bad_total += 1
-                if bad_total > MAX_PROBLEMS_PER_KIND:
-                    break
-                line = int(line_series[idx])
-                text = raw[idx]
-                if text.startswith("="):
-                    reason = (
-                        f"Regel {line}, kolom {col}: '{_short(text)}' is een formule; die wordt "
-                        "niet uitgerekend en als tekst bewaard."
-                    )
-                else:
-                    reason = f"Regel {line}, kolom {col}: '{_short(text)}' is geen getal."
-                problems.append(CellProblem(line, col, text, reason))
-    ncols = len(used_cols)
-    if ncols:
-        raw_all = np.concatenate(pieces_raw)
-        val_all = np.concatenate(pieces_val)
+        raws.append(raw)
+        vals.append(cells.values)
+        sups.append(cells.suppressed)
+        for i in np.flatnonzero(cells.bad):
+            reported += 1
+            if reported > MAX_PROBLEMS_PER_KIND:
+                break
+            problems.append(_cell_problem(int(lines[i]), col, raw[i], bool(cells.formula[i])))
+    k = len(used_cols)
+    if k:
+        raw_all = np.column_stack(raws).ravel()
+        val_all = np.column_stack(vals).ravel()
+        sup_all = np.column_stack(sups).ravel()
     else:
         raw_all = np.array([], dtype=object)
-        val_all = np.array([], dtype="float64")
-    column_arr = np.repeat(np.array(used_cols, dtype=object), nrows)
-    key_arr = np.repeat(np.array([layout.keys[c] for c in used_cols], dtype=object), nrows)
+        val_all = np.array([], dtype=np.float64)
+        sup_all = np.array([], dtype=bool)
     values = pd.DataFrame(
         {
-            "code": np.tile(codes.to_numpy(dtype=object), ncols),
-            "column": column_arr,
-            "key": key_arr,
-            "period": np.tile(periods.to_numpy(dtype=object), ncols),
+            "code": np.repeat(codes.to_numpy(dtype=object), k),
+            "column": np.tile(np.array(used_cols, dtype=object), nrows),
+            "key": np.tile(np.array([layout.keys[c] for c in used_cols], dtype=object), nrows),
+            "period": np.repeat(periods.to_numpy(dtype=object), k),
             "value": val_all,
-            "suppressed": pd.Series(raw_all, dtype=object).isin(SUPPRESSED_TOKENS).to_numpy(),
-            "line": np.tile(line_series.to_numpy(dtype="int64"), ncols),
+            "suppressed": sup_all,
+            "line": np.repeat(lines, k),
             "raw": raw_all,
         }
     )
-    # Region order first, then column order: reads like the file.
-    values = values.sort_values(["line"], kind="stable").reset_index(drop=True)
     return values, text_cols
 
 
@@ -1174,7 +1260,7 @@ def _parse_header_table(
         raise ImportFileError(
             "Het bestand bevat alleen een kopregel en geen gegevens.", line=grid.lines[0]
         )
-    problems: list[CellProblem] = []
+    problems: list[CellProblem] = list(grid.problems)
     frame, lines = _frame_from_rows(header, grid.rows[1:], grid.lines[1:], problems)
     if frame.empty:
         raise ImportFileError(
@@ -1221,7 +1307,6 @@ def _parse_header_table(
         period_source=source,
         problems=problems,
         require_codes=require_codes,
-        decimal_comma=None,
     )
     if layout.period is not None and period is None:
         found = table.values["period"].dropna().unique()
@@ -1250,7 +1335,7 @@ def _parse_long(
         raise ImportFileError(
             "Het bestand bevat alleen een kopregel en geen gegevens.", line=grid.lines[0]
         )
-    problems: list[CellProblem] = []
+    problems: list[CellProblem] = list(grid.problems)
     frame, lines = _frame_from_rows(header, grid.rows[1:], grid.lines[1:], problems)
     if frame.empty:
         raise ImportFileError(
@@ -1336,33 +1421,21 @@ def _parse_long(
     keep &= ~dup
     line_series = pd.Series(lines, index=frame.index)
     sub = frame[keep]
-    raw = sub[value_col]
-    decimal_comma = bool(raw.head(5000).str.fullmatch(_DECIMAL_COMMA).any())
-    nums = _numbers(raw, decimal_comma)
-    missing = raw.isin(SUPPRESSED_TOKENS) | raw.isin(EMPTY_TOKENS)
-    bad = nums.isna() & ~missing
-    for idx in raw.index[bad][:MAX_PROBLEMS_PER_KIND]:
-        line = int(line_series[idx])
-        text = raw[idx]
-        if text.startswith("="):
-            reason = (
-                f"Regel {line}, kolom {value_col}: '{_short(text)}' is een formule; die wordt "
-                "niet uitgerekend en als tekst bewaard."
-            )
-        else:
-            reason = f"Regel {line}, kolom {value_col}: '{_short(text)}' is geen getal."
-        problems.append(CellProblem(line, value_col, text, reason))
-    nums[missing | raw.str.startswith("=")] = np.nan
+    raw = sub[value_col].to_numpy(dtype=object)
+    cells = _convert(raw)
+    sub_lines = line_series[keep].to_numpy(dtype=np.int64)
+    for i in np.flatnonzero(cells.bad)[:MAX_PROBLEMS_PER_KIND]:
+        problems.append(_cell_problem(int(sub_lines[i]), value_col, raw[i], bool(cells.formula[i])))
     values = pd.DataFrame(
         {
             "code": codes[keep].to_numpy(dtype=object),
             "column": keys[keep].to_numpy(dtype=object),
             "key": keys[keep].to_numpy(dtype=object),
             "period": periods[keep].to_numpy(dtype=object),
-            "value": nums.to_numpy(dtype="float64"),
-            "suppressed": raw.isin(SUPPRESSED_TOKENS).to_numpy(),
-            "line": line_series[keep].to_numpy(dtype="int64"),
-            "raw": raw.to_numpy(dtype=object),
+            "value": cells.values,
+            "suppressed": cells.suppressed,
+            "line": sub_lines,
+            "raw": raw,
         }
     )
     first = sub.assign(_code=codes[keep], _line=line_series[keep]).drop_duplicates("_code")
@@ -1428,6 +1501,7 @@ def _parse_classic(
             rows,
             lines,
             transposed,
+            problems=list(grid.problems),
             filename=filename,
             period=period,
             title_period=title_period,
@@ -1473,7 +1547,7 @@ def _parse_classic(
         raise ImportFileError(
             "Het bestand bevat alleen kopregels en geen gegevens.", line=lines[subject_idx]
         )
-    problems: list[CellProblem] = []
+    problems: list[CellProblem] = list(grid.problems)
     frame, frame_lines = _frame_from_rows(header, data_rows, data_lines, problems)
     layout = _Layout(code=None, name=header[0], metadata=[header[0]])
     for i, h in enumerate(header[1:], start=1):
@@ -1517,7 +1591,6 @@ def _parse_classic(
         period_source=source,
         problems=problems,
         require_codes=require_codes,
-        decimal_comma=True,
     )
 
 
@@ -1545,6 +1618,7 @@ def _parse_classic_transposed(
     lines: list[int],
     code_idx: int,
     *,
+    problems: list[CellProblem],
     filename: str,
     period: str | None,
     title_period: str | None,
@@ -1568,7 +1642,6 @@ def _parse_classic_transposed(
             names_row = rows[i]
     meta: dict[str, list[str]] = {}
     subjects: list[tuple[str, str, list[str], int]] = []
-    problems: list[CellProblem] = []
     width = len(code_row)
     for row, line in zip(rows[code_idx + 1 :], lines[code_idx + 1 :], strict=True):
         if len(row) != width:
@@ -1620,31 +1693,22 @@ def _parse_classic_transposed(
     frame = pd.DataFrame(
         records, columns=["code", "column", "key", "period", "raw", "line", "unit"]
     )
-    raw = frame["raw"].astype(object)
-    nums = _numbers(raw, True)
-    missing = raw.isin(SUPPRESSED_TOKENS) | raw.isin(EMPTY_TOKENS)
-    bad = nums.isna() & ~missing
-    for idx in raw.index[bad][:MAX_PROBLEMS_PER_KIND]:
-        line = int(frame.at[idx, "line"])
-        col = frame.at[idx, "column"]
+    raw = frame["raw"].to_numpy(dtype=object)
+    cells = _convert(raw)
+    for i in np.flatnonzero(cells.bad)[:MAX_PROBLEMS_PER_KIND]:
+        line = int(frame.at[i, "line"])
         problems.append(
-            CellProblem(
-                line,
-                col,
-                raw[idx],
-                f"Regel {line}, kolom {frame.at[idx, 'code']}: '{_short(raw[idx])}' is geen getal.",
-            )
+            _cell_problem(line, f"{frame.at[i, 'code']}", raw[i], bool(cells.formula[i]))
         )
-    nums[missing | raw.str.startswith("=")] = np.nan
     values = pd.DataFrame(
         {
             "code": frame["code"].astype(object),
             "column": frame["column"].astype(object),
             "key": frame["key"].astype(object),
             "period": frame["period"].astype(object),
-            "value": nums.astype("float64"),
-            "suppressed": raw.isin(SUPPRESSED_TOKENS),
-            "line": frame["line"].astype("int64"),
+            "value": cells.values,
+            "suppressed": cells.suppressed,
+            "line": frame["line"].to_numpy(dtype=np.int64),
             "raw": raw,
         }
     )
@@ -1753,6 +1817,12 @@ def _parse_table(
             period=period,
             require_codes=require_codes,
             title_period=title_period,
+        )
+    if require_codes and table.regions.empty:
+        first = f" Eerste melding: {table.problems[0].reason}" if table.problems else ""
+        raise ImportFileError(
+            "Geen enkele rij met een geldige regiocode (zoals GM0518, WK051801 of BU05180170) "
+            f"gevonden.{first}"
         )
     table.encoding = grid.encoding
     table.delimiter = grid.delimiter or None
