@@ -7,6 +7,7 @@ message that names the variable. Production (``DEBUG=false``) refuses to start w
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -94,7 +95,11 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
         f"gekregen: {DATABASE_URL.split(':', 1)[0]}://…"
     )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_socialquality")}
+# One test database per test process, so that two test runs on one server (a developer's and
+# an editor's, or several agents) never drop each other's database.
+DATABASES["default"]["TEST"] = {
+    "NAME": env_str("TEST_DATABASE_NAME", f"test_socialquality_{os.getpid()}")
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work (imports run in a worker on a PostgreSQL-backed queue) ----------------
