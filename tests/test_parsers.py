@@ -1088,3 +1088,37 @@ def test_a_file_in_which_no_row_has_a_valid_code_is_rejected():
         parse_table(b"regiocode;score\nabc;1\ndef;2\n", filename="x.csv")
     assert error.value.message.startswith("Geen enkele rij met een geldige regiocode")
     assert "Regel 2: 'abc' is geen geldige regiocode" in error.value.message
+
+
+def test_a_municipal_workbook_with_a_title_row_reads_as_a_wide_file():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Wijkmonitor Den Haag 2023"])
+    sheet.append([])
+    sheet.append(["wijkcode", "wijknaam", "tevredenheid", "eenzaamheid"])
+    sheet.append(["WK051801", "Oostduinen", 7.4, "12,5"])
+    sheet.append(["WK051802", "Belgisch Park", "7,9", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    assert detect_format(data, "monitor.xlsx") == "wide"
+    table = parse_table(data, filename="wijkmonitor_2023.xlsx")
+    assert table.format == "wide"
+    assert table.period == "2023"
+    assert table.regions[["code", "name", "line"]].values.tolist() == [
+        ["WK051801", "Oostduinen", 4],
+        ["WK051802", "Belgisch Park", 5],
+    ]
+    values = table.values["value"]
+    assert values.iloc[:3].tolist() == [7.4, 12.5, 7.9]
+    assert np.isnan(values.iloc[3])
+
+
+def test_excel_unicode_text_export_in_utf16_with_tabs_is_read():
+    text = "regiocode\tinwoners\r\nGM0518\t566221\r\nWK051801\t0\r\n"
+    table = parse_table(b"\xff\xfe" + text.encode("utf-16-le"), filename="export.txt")
+    assert table.encoding == "utf-16"
+    assert table.delimiter == "\t"
+    assert table.values["value"].tolist() == [566221.0, 0.0]

@@ -218,7 +218,8 @@ def _parse_boundaries(data: bytes, *, filename: str, simplify_tolerance: float) 
         )
 
     geoms = np.array([p[4] for p in parsed], dtype=object)
-    source_crs = _source_crs(doc, geoms) if fmt == "geojson" else "EPSG:4326"
+    # TopoJSON has no crs member; its numbers (after the transform) tell like GeoJSON's do.
+    source_crs = _source_crs(doc, geoms)
     geoms = _to_wgs84(geoms, source_crs)
 
     # Merge parts that share a code (islands, separate water polygons).

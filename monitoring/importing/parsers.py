@@ -24,7 +24,15 @@ Decisions worth knowing:
   period) are *problems*, not fatal: the first occurrence wins, later ones are skipped and reported
   with both line numbers. The importer decides whether any problem blocks the import.
 - Rows with the wrong number of fields, or CBS rows whose region type/coding is empty while the
-  code is present (the comma-in-a-name artefact of the 2017 national file), are reported and skipped.
+  code is present (the comma-in-a-name artefact of the 2017 national file), are reported and
+  skipped. A quote that is opened and never closed costs its own line only: reading restarts on
+  the next line instead of swallowing the rest of the file.
+- Rows with an invalid or empty region code are reported and skipped; a file in which no row
+  has a valid code is rejected. StatLine downloads with names only are rejected unless the
+  caller passes ``require_codes=False`` (then ``code`` is "" and ``name`` is filled).
+- Columns in which not one cell is a number are left out (``text_columns``), not reported cell
+  by cell; a number column with some text cells reports each of those cells.
+- Problems are capped at ``MAX_PROBLEMS_PER_KIND`` per kind, so a wrong file stays readable.
 - A caller-supplied ``period`` replaces a period found in the title or file name; a per-row period
   column in the file always wins for its rows.
 - A cell starting with ``=`` is never evaluated: it is kept in ``raw``, its value is NaN, and it is
@@ -165,10 +173,6 @@ def edition_key(column: str) -> str:
     if base in {"k", "K"} or not base:
         return col
     return base
-
-
-def level_from_code(code: str) -> str:
-    return LEVEL_BY_PREFIX.get(code[:2].upper(), "")
 
 
 def normalise_period(value: str) -> str:
@@ -474,6 +478,12 @@ def _xlsx_grid(data: bytes) -> tuple[_Grid, str | None]:
     if best is None or not best[1]:
         raise ImportFileError("Het Excel-bestand is leeg.")
     _, rows, lines, title = best
+    # Hand-made workbooks often start with a title row or two: the header is the first row
+    # with at least two filled cells.
+    for skip, row in enumerate(rows[:20]):
+        if sum(1 for c in row if c.strip()) >= 2:
+            rows, lines = rows[skip:], lines[skip:]
+            break
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     return _Grid(rows=rows, lines=lines, delimiter="", encoding="xlsx"), title
@@ -585,7 +595,8 @@ def _classify_header(header: list[str]) -> str | None:
 def detect_format(data: bytes, filename: str) -> str:
     """Name of the format (one of ``FORMATS``); raises ImportFileError for unusable files."""
     if _is_xlsx(data, filename):
-        return "cbs-excel"
+        grid, _title = _xlsx_grid(data)
+        return _classify_header(grid.rows[0]) or "wide"
     grid = _read_grid(data, filename)
     return _detect_grid_format(grid)
 
@@ -1071,8 +1082,10 @@ def _convert(raw: np.ndarray) -> _Cells:
     (``2,2``), Dutch thousands (``1.234,5``), English thousands (``1,234.5``). When a column uses
     the decimal comma, ``1.234`` in that column is a thousands separator too.
     """
-    suppressed = (raw == ".") | (raw == "x") | (raw == "X") | (raw == "×")
-    missing = np.array(suppressed | (raw == ""), dtype=bool, copy=True)
+    suppressed = np.zeros(len(raw), dtype=bool)
+    for token in SUPPRESSED_TOKENS:  # element-wise == on the object array: C speed
+        suppressed |= raw == token
+    missing = suppressed | (raw == "")
     work = np.array(raw, dtype=object, copy=True)
     work[missing] = np.nan
     n = len(raw)
@@ -1790,7 +1803,7 @@ def _parse_table(
     sheet_title = None
     if _is_xlsx(data, filename):
         grid, sheet_title = _xlsx_grid(data)
-        detected = _classify_header(grid.rows[0]) or "cbs-excel"
+        detected = _classify_header(grid.rows[0]) or "wide"
     else:
         grid = _read_grid(data, filename)
         detected = _detect_grid_format(grid)
@@ -1818,6 +1831,11 @@ def _parse_table(
             require_codes=require_codes,
             title_period=title_period,
         )
+    # Same column order whatever the format, so callers can rely on it.
+    table.regions = table.regions[
+        REGION_COLUMNS + [c for c in table.regions.columns if c not in REGION_COLUMNS]
+    ]
+    table.values = table.values[VALUE_COLUMNS]
     if require_codes and table.regions.empty:
         first = f" Eerste melding: {table.problems[0].reason}" if table.problems else ""
         raise ImportFileError(
