@@ -9,6 +9,7 @@ from monitoring.models import (
     Region,
     ScoringSettings,
 )
+from monitoring.services import scores_recompute_all
 
 
 @admin.register(Region)
@@ -42,6 +43,17 @@ class IndicatorAdmin(admin.ModelAdmin):
         ("Afgeleide indicator", {"fields": ("numerator", "denominator", "factor")}),
         ("Controle", {"fields": ("minimum", "maximum", "is_active", "sort_order")}),
     )
+    # Changing what scores are made of recomputes them, so no page shows stale scores.
+    _SCORING_FIELDS = {"weight", "direction", "role", "is_active"}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or self._SCORING_FIELDS & set(form.changed_data):
+            summaries = scores_recompute_all()
+            self.message_user(
+                request,
+                f"Scores van {len(summaries)} gemeente(n) zijn opnieuw berekend.",
+            )
 
 
 @admin.register(IndicatorValue)

@@ -1,5 +1,10 @@
 """The demo municipality: 's-Gravenhage (GM0518) from real CBS files in ``fixtures/demo``.
 
+2019 is the one year with (nearly) every scored indicator; the other years carry what CBS had
+published in those editions, so their condition scores show "onvoldoende gegevens" honestly.
+(Utrecht's kwb-2023/2024 Excel extracts in tests/data were tried: income, education and
+distances are all '.' there, so they add no scores.)
+
 Loaded through the same import path as any admin's file, so the demo proves the data path. Every
 step is idempotent: loading twice leaves the same rows.
 """
@@ -15,12 +20,13 @@ from django.db import transaction
 
 from monitoring.importing.geometry import parse_boundaries
 from monitoring.importing.pipeline import ImportOutcome, file_import
-from monitoring.models import Membership, Region, Role
-from monitoring.services import framework_install, region_geometry_set
+from monitoring.models import ConditionScore, Membership, Region, Role
+from monitoring.services import framework_install, region_geometry_set, scores_recompute
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_DIR = FIXTURES / "demo"
 DEMO_MUNICIPALITY = "GM0518"
+DEMO_MUNICIPALITIES = (DEMO_MUNICIPALITY,)
 
 # (file, period when the file itself does not say it)
 DEMO_TABLES: tuple[tuple[str, str], ...] = (
@@ -30,7 +36,8 @@ DEMO_TABLES: tuple[tuple[str, str], ...] = (
     ("kwb2021_GM0518_odata.csv", "2021"),
     ("kwb2024_GM0518_statline_bevolking.csv", "2024"),
 )
-DEMO_BOUNDARIES = "wijken_GM0518_2023_wgs84.geojson"
+# (file, year of the boundaries)
+DEMO_BOUNDARIES: tuple[tuple[str, int], ...] = (("wijken_GM0518_2023_wgs84.geojson", 2024),)
 
 
 @dataclass(frozen=True)
@@ -55,10 +62,16 @@ def demo_load(*, with_users: bool = True) -> list[ImportOutcome]:
         file_import(data=(DEMO_DIR / name).read_bytes(), filename=name, period=period)
         for name, period in DEMO_TABLES
     ]
-    boundaries = parse_boundaries(
-        (DEMO_DIR / DEMO_BOUNDARIES).read_bytes(), filename=DEMO_BOUNDARIES
-    )
-    region_geometry_set(geometries=boundaries.regions, year=2024)
+    for name, year in DEMO_BOUNDARIES:
+        boundaries = parse_boundaries((DEMO_DIR / name).read_bytes(), filename=name)
+        region_geometry_set(geometries=boundaries.regions, year=year)
+    for municipality in Region.objects.municipalities().filter(code__in=DEMO_MUNICIPALITIES):
+        # Imports recompute scores themselves; this covers a database whose scores were
+        # cleared, without paying for a recompute on every `make run`.
+        if not ConditionScore.objects.filter(region__municipality=municipality).exists() or any(
+            not outcome.already_imported for outcome in outcomes
+        ):
+            scores_recompute(municipality=municipality)
     if with_users:
         demo_users_ensure()
     return outcomes

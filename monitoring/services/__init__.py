@@ -32,3 +32,11 @@ __all__ = [
     "regions_sync",
     "values_import",
 ]
+
+from monitoring.services.scores import (
+    ScoreSummary,
+    scores_recompute,
+    scores_recompute_all,
+)
+
+__all__ += ["ScoreSummary", "scores_recompute", "scores_recompute_all"]

@@ -1,0 +1,104 @@
+"""The scores service: stored scores of the demo municipality, and how they explain themselves."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from monitoring.models import ConditionScore, Indicator, Region
+from monitoring.services import scores_recompute
+
+
+def _scores(**filters):
+    return ConditionScore.objects.filter(method="basisjaar", **filters)
+
+
+def test_every_ward_with_figures_gets_one_score_per_condition_and_method(demo):
+    from collections import Counter
+
+    per_ward_and_period = Counter(
+        _scores(region__level="wijk").values_list("region_id", "period")
+    )
+    assert set(per_ward_and_period.values()) == {4}
+    wards_2019 = {region for region, period in per_ward_and_period if period == "2019"}
+    assert len(wards_2019) == 44
+    methods = set(ConditionScore.objects.values_list("method", flat=True))
+    assert {"basisjaar", "zscore", "minmax", "percentiel"} <= methods
+
+
+def test_2019_is_the_base_year_of_den_haag(demo):
+    assert set(_scores().values_list("base_period", flat=True)) == {"2019"}
+
+
+def test_the_base_year_mean_of_the_wards_is_100(demo):
+    values = list(
+        _scores(region__level="wijk", period="2019", condition="zekerheid")
+        .exclude(value=None)
+        .values_list("value", flat=True)
+    )
+    assert len(values) > 30
+    # Each indicator's index has mean 100 over the wards that have it; the score's mean is near.
+    assert sum(values) / len(values) == pytest.approx(100, abs=3)
+
+
+def test_cohesion_says_insufficient_data_rather_than_a_number(demo):
+    cohesion = _scores(region__code="WK051829", period="2019", condition="cohesie").get()
+    assert cohesion.value is None
+    assert cohesion.status == "onvoldoende gegevens"
+    assert 0 < cohesion.coverage < 2 / 3
+
+
+def test_each_stored_breakdown_adds_up_to_its_score(demo):
+    scored = _scores(region__level="wijk", period="2019").exclude(value=None)
+    assert scored.exists()
+    for score in scored:
+        total = sum(item["contribution"] or 0 for item in score.breakdown)
+        assert total == pytest.approx(score.value, abs=1e-9)
+
+
+def test_a_ward_with_too_few_inhabitants_gets_no_score_and_no_rank(demo):
+    # Oostduinen (WK051801) is dunes: 0 inhabitants.
+    for score in _scores(region__code="WK051801"):
+        assert score.value is None
+        assert score.rank is None
+        assert score.status == "te weinig inwoners"
+
+
+def test_ranks_start_at_1_for_the_best_score_and_ties_share_a_place(demo):
+    scored = list(
+        _scores(region__level="wijk", period="2019", condition="inclusie")
+        .exclude(rank=None)
+        .order_by("-value")
+        .values_list("value", "rank")
+    )
+    assert scored[0][1] == 1
+    for position, (value, rank) in enumerate(scored, start=1):
+        better = sum(1 for other, _ in scored if other > value + 1e-9)
+        assert rank == better + 1, (position, value, rank)
+
+
+def test_changing_a_weight_and_recomputing_moves_the_scores(demo):
+    municipality = Region.objects.get(code="GM0518")
+    before = _scores(region__code="WK051829", period="2019", condition="zekerheid").get().value
+    Indicator.objects.filter(code="sez_laag_inkomen").update(weight=5)
+    scores_recompute(municipality=municipality)
+    after = _scores(region__code="WK051829", period="2019", condition="zekerheid").get().value
+    assert after != pytest.approx(before)
+
+
+def test_recomputing_twice_gives_the_same_scores(demo):
+    municipality = Region.objects.get(code="GM0518")
+    snapshot = sorted(
+        ConditionScore.objects.values_list("region_id", "period", "condition", "method", "value")
+    )
+    scores_recompute(municipality=municipality)
+    again = sorted(
+        ConditionScore.objects.values_list("region_id", "period", "condition", "method", "value")
+    )
+    assert again == snapshot
+
+
+def test_the_recompute_command_reports_per_municipality(demo, capsys):
+    call_command("recompute_scores", "--gemeente", "gm0518")
+    out = capsys.readouterr().out
+    assert "GM0518:" in out and "basisjaar 2019" in out
