@@ -16,9 +16,7 @@ def _scores(**filters):
 def test_every_ward_with_figures_gets_one_score_per_condition_and_method(demo):
     from collections import Counter
 
-    per_ward_and_period = Counter(
-        _scores(region__level="wijk").values_list("region_id", "period")
-    )
+    per_ward_and_period = Counter(_scores(region__level="wijk").values_list("region_id", "period"))
     assert set(per_ward_and_period.values()) == {4}
     wards_2019 = {region for region, period in per_ward_and_period if period == "2019"}
     assert len(wards_2019) == 44
