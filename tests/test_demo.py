@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from monitoring.demo import DEMO_USERS, demo_load
 from monitoring.models import Indicator, IndicatorValue, Level, Region
