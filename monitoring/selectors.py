@@ -1,10 +1,28 @@
-"""Reads for pages: each returns plain data built in a fixed number of queries."""
+"""Reads for pages: each returns plain data built in a fixed number of queries.
+
+"Fixed" means: the number of queries depends on which page is asked for, never on how many wards,
+periods or indicators there are. tests/test_dashboard.py pins the numbers for 10 and 100 wards.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
-from monitoring.models import Indicator, IndicatorValue, Level, Region
+from django.db.models import Avg, Count, F, Q
+from django.urls import reverse
+
+from monitoring.charts import Area, ScorePoint
+from monitoring.conditions import Condition, IndicatorRole
+from monitoring.models import (
+    ConditionScore,
+    Indicator,
+    IndicatorValue,
+    Level,
+    Region,
+    ScoreMethod,
+)
 
 OVERVIEW_INDICATORS = (
     "inwoners",
@@ -16,79 +34,526 @@ OVERVIEW_INDICATORS = (
     "aandeel_65plus",
 )
 
+# Context that makes wards alike for "vergelijkbare wijken": urbanity, age profile, household
+# composition, income level and housing. Never migration background.
+SIMILARITY_INDICATORS = (
+    "stedelijkheid",
+    "aandeel_0_14",
+    "aandeel_65plus",
+    "aandeel_hh_met_kinderen",
+    "huishoudensgrootte",
+    "inkomen_per_inwoner",
+    "woz_waarde",
+    "huurwoningen",
+    "corporatiewoningen",
+)
 
-@dataclass(frozen=True)
-class Cell:
-    value: float | None
-    period: str | None
-    is_suppressed: bool = False
-    unit: str = ""
+LEVEL_PLURAL = {Level.WIJK: "wijken", Level.BUURT: "buurten"}
+AREA_LEVELS = (Level.WIJK, Level.BUURT)
 
 
-@dataclass(frozen=True)
-class WardRow:
-    region: Region
-    cells: list[Cell]
+def region_url(code: str, level: str) -> str:
+    name = "ward" if level == Level.WIJK else "buurt"
+    return reverse(name, args=[code])
 
 
-@dataclass(frozen=True)
-class MunicipalityOverview:
-    municipality: Region
-    indicators: list[Indicator]
-    totals: list[Cell]
-    wards: list[WardRow]
-    periods: list[str]
-    buurt_count: int
+def _url_maker(level: str):
+    """``reverse`` once, then fill in codes: a page with 500 buurten does not reverse 500 times."""
+    template = region_url("CODE0000", level)
+    return lambda code: template.replace("CODE0000", code)
 
 
 def municipalities() -> list[Region]:
     return list(Region.objects.municipalities().order_by("name"))
 
 
-def municipality_overview(
-    *, municipality: Region, indicator_codes: tuple[str, ...] = OVERVIEW_INDICATORS
-) -> MunicipalityOverview:
-    """The municipality, its wards and, per indicator, each ward's most recent figure."""
-    indicators = sorted(
-        Indicator.objects.filter(code__in=indicator_codes),
-        key=lambda i: indicator_codes.index(i.code),
+def municipality_get(code: str | None) -> Region | None:
+    """The municipality with this code, or without a code the first one (by name): one query."""
+    queryset = Region.objects.municipalities()
+    if code:
+        return queryset.filter(code=code.upper()).first()
+    return queryset.order_by("name").first()
+
+
+def area_get(code: str, level: str) -> Region | None:
+    """A ward or neighbourhood by code; of re-drawn codes, the current one. One query."""
+    return (
+        Region.objects.filter(code=code.upper(), level=level)
+        .select_related("municipality", "parent")
+        .order_by(F("last_year").desc(nulls_first=True), F("first_year").desc(nulls_last=True))
+        .first()
     )
-    regions = list(
-        Region.objects.filter(municipality=municipality, level=Level.WIJK).order_by("code")
+
+
+def _areas(municipality: Region, level: str, *, with_geometry: bool = True) -> list[Area]:
+    fields = ["code", "name", "level"] + (["geometry"] if with_geometry else [])
+    url = _url_maker(level)
+    rows = (
+        Region.objects.filter(municipality=municipality, level=level, last_year__isnull=True)
+        .order_by("code")
+        .values_list(*fields)
     )
-    buurt_count = Region.objects.filter(municipality=municipality, level=Level.BUURT).count()
-    latest: dict[tuple[int, int], Cell] = {}
-    values = (
+    return [
+        Area(code=row[0], name=row[1], url=url(row[0]), geometry=row[3] if with_geometry else None)
+        for row in rows
+    ]
+
+
+# --- Municipality -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MunicipalityDashboard:
+    municipality: Region
+    level: str
+    method: str
+    areas: list[Area]
+    points: list[ScorePoint]
+    periods: list[str]
+    buurt_count: int
+    wijk_count: int
+
+    @property
+    def level_plural(self) -> str:
+        return LEVEL_PLURAL.get(self.level, "gebieden")
+
+    def averages(self) -> dict[tuple[str, str], float | None]:
+        """Per (period, condition): the unweighted mean of the areas' scores."""
+        sums: dict[tuple[str, str], list[float]] = defaultdict(list)
+        for p in self.points:
+            if p.value is not None:
+                sums[(p.period, p.condition)].append(p.value)
+        return {key: sum(v) / len(v) for key, v in sums.items()}
+
+
+def municipality_dashboard(
+    *, municipality: Region, level: str, method: str
+) -> MunicipalityDashboard:
+    """Areas with geometry, and every score at this level and method: three queries."""
+    areas = _areas(municipality, level)
+    counts = dict(
+        Region.objects.filter(municipality=municipality, level__in=AREA_LEVELS)
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
+    )
+    code_of = {a.code: a.code for a in areas}
+    rows = ConditionScore.objects.filter(
+        region__municipality=municipality, region__level=level, method=method
+    ).values_list("region__code", "period", "condition", "value", "status", "rank", "coverage")
+    points = [ScorePoint(*row) for row in rows if row[0] in code_of]
+    periods = sorted({p.period for p in points})
+    return MunicipalityDashboard(
+        municipality=municipality,
+        level=level,
+        method=method,
+        areas=areas,
+        points=points,
+        periods=periods,
+        buurt_count=counts.get(Level.BUURT, 0),
+        wijk_count=counts.get(Level.WIJK, 0),
+    )
+
+
+# --- Ward -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    period: str
+    condition: str
+    value: float | None
+    status: str
+    coverage: float
+    rank: int | None
+    breakdown: list[dict[str, Any]]
+    base_period: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorSeries:
+    indicator: Indicator
+    ward: dict[str, float | None]  # period → value
+    municipal: dict[str, float | None]
+    suppressed: set[str] = field(default_factory=set)
+
+    def latest_period(self) -> str | None:
+        known = [p for p, v in self.ward.items() if v is not None]
+        return max(known) if known else None
+
+
+@dataclass(frozen=True)
+class WardDashboard:
+    region: Region
+    method: str
+    periods: list[str]
+    scores: dict[tuple[str, str], StoredScore]
+    averages: dict[tuple[str, str], float | None]
+    ranked: dict[tuple[str, str], int]
+    indicators: list[IndicatorSeries]
+
+    @property
+    def level_plural(self) -> str:
+        return LEVEL_PLURAL.get(self.region.level, "gebieden")
+
+
+def _municipal_averages(
+    *, municipality: Region, level: str, method: str, condition: str | None = None
+) -> tuple[dict[tuple[str, str], float | None], dict[tuple[str, str], int]]:
+    """Mean score of all areas at this level per (period, condition), in one grouped query."""
+    queryset = ConditionScore.objects.filter(
+        region__municipality=municipality, region__level=level, method=method
+    )
+    if condition:
+        queryset = queryset.filter(condition=condition)
+    rows = (
+        queryset.values("period", "condition")
+        .annotate(mean=Avg("value"), n=Count("value"))
+        .values_list("period", "condition", "mean", "n")
+        .order_by()
+    )
+    averages, counts = {}, {}
+    for period, cond, mean, n in rows:
+        averages[(period, cond)] = mean
+        counts[(period, cond)] = n
+    return averages, counts
+
+
+def ward_dashboard(*, region: Region, method: str) -> WardDashboard:
+    """Scores, municipal averages, indicators and values of one area: four queries."""
+    municipality = region.municipality
+    scores = {
+        (s.period, s.condition): s
+        for s in (
+            StoredScore(*row)
+            for row in ConditionScore.objects.filter(region=region, method=method).values_list(
+                "period",
+                "condition",
+                "value",
+                "status",
+                "coverage",
+                "rank",
+                "breakdown",
+                "base_period",
+            )
+        )
+    }
+    averages, ranked = _municipal_averages(
+        municipality=municipality, level=region.level, method=method
+    )
+    periods = sorted({p for p, _ in averages} | {p for p, _ in scores})
+    indicators = list(Indicator.objects.filter(is_active=True))
+    ward_values: dict[int, dict[str, float | None]] = defaultdict(dict)
+    municipal_values: dict[int, dict[str, float | None]] = defaultdict(dict)
+    suppressed: dict[int, set[str]] = defaultdict(set)
+    for region_id, indicator_id, period, value, is_suppressed in IndicatorValue.objects.filter(
+        region_id__in=[region.pk, municipality.pk]
+    ).values_list("region_id", "indicator_id", "period", "value", "is_suppressed"):
+        if region_id == region.pk:
+            ward_values[indicator_id][period] = value
+            if is_suppressed:
+                suppressed[indicator_id].add(period)
+        else:
+            municipal_values[indicator_id][period] = value
+    return WardDashboard(
+        region=region,
+        method=method,
+        periods=periods,
+        scores=scores,
+        averages=averages,
+        ranked=ranked,
+        indicators=[
+            IndicatorSeries(
+                indicator=i,
+                ward=ward_values.get(i.pk, {}),
+                municipal=municipal_values.get(i.pk, {}),
+                suppressed=suppressed.get(i.pk, set()),
+            )
+            for i in indicators
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ScoreDetail:
+    region: Region
+    condition: str
+    method: str
+    scores: dict[str, StoredScore]  # period → score
+    averages: dict[str, float | None]
+    indicators: dict[str, Indicator]
+
+    @property
+    def periods(self) -> list[str]:
+        return sorted(self.scores)
+
+
+def score_detail(*, region: Region, condition: str, method: str) -> ScoreDetail:
+    """One condition of one area over all periods, with its breakdown: three queries."""
+    scores = {
+        row[0]: StoredScore(*row)
+        for row in ConditionScore.objects.filter(
+            region=region, method=method, condition=condition
+        ).values_list(
+            "period",
+            "condition",
+            "value",
+            "status",
+            "coverage",
+            "rank",
+            "breakdown",
+            "base_period",
+        )
+    }
+    averages, _ = _municipal_averages(
+        municipality=region.municipality, level=region.level, method=method, condition=condition
+    )
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(Q(role=condition) | Q(code__in=_codes(scores)))
+    }
+    return ScoreDetail(
+        region=region,
+        condition=condition,
+        method=method,
+        scores=scores,
+        averages={p: v for (p, _), v in averages.items()},
+        indicators=indicators,
+    )
+
+
+def _codes(scores: dict[str, StoredScore]) -> list[str]:
+    return sorted({b.get("indicator", "") for s in scores.values() for b in s.breakdown})
+
+
+# --- Compare ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompareData:
+    municipality: Region | None
+    level: str
+    method: str
+    selected: list[Area]
+    unknown_codes: list[str]
+    options: list[Area]
+    periods: list[str]
+    scores: dict[tuple[str, str, str], float | None]  # (code, period, condition)
+    indicators: list[Indicator]
+    values: dict[tuple[str, int], tuple[float | None, str]]  # (code, indicator id) → latest
+    similar: list[tuple[Area, float]]
+
+
+def compare(*, codes: list[str], municipality_code: str | None, method: str) -> CompareData:
+    """Two to six areas side by side: six queries (two without a selection)."""
+    from monitoring.charts import similarity_ranking, spreads
+
+    found: dict[str, Region] = {}
+    if codes:
+        for region in (
+            Region.objects.filter(code__in=codes, level__in=AREA_LEVELS, last_year__isnull=True)
+            .select_related("municipality")
+            .order_by("code")
+        ):
+            found[region.code] = region
+    selected_regions = [found[c] for c in codes if c in found]
+    unknown = [c for c in codes if c not in found]
+    if selected_regions:
+        municipality = selected_regions[0].municipality
+        level = selected_regions[0].level
+    else:
+        municipality = municipality_get(municipality_code)
+        level = Level.WIJK
+    if municipality is None:
+        return CompareData(None, level, method, [], unknown, [], [], {}, [], {}, [])
+    options = _areas(municipality, level, with_geometry=False)
+    by_code = {a.code: a for a in options}
+    url = _url_maker(level)
+    selected = [
+        by_code.get(r.code) or Area(r.code, r.name, url(r.code), None) for r in selected_regions
+    ]
+    if not selected:
+        return CompareData(municipality, level, method, [], unknown, options, [], {}, [], {}, [])
+
+    ids = [r.pk for r in selected_regions]
+    scores: dict[tuple[str, str, str], float | None] = {}
+    for code, period, condition, value in ConditionScore.objects.filter(
+        region_id__in=ids, method=method
+    ).values_list("region__code", "period", "condition", "value"):
+        scores[(code, period, condition)] = value
+    periods = sorted({p for _, p, _ in scores})
+    indicators = list(Indicator.objects.filter(is_active=True))
+    values: dict[tuple[str, int], tuple[float | None, str]] = {}
+    for code, indicator_id, value, period in (
+        IndicatorValue.objects.filter(region_id__in=ids, value__isnull=False)
+        .order_by("region_id", "indicator_id", "-period")
+        .distinct("region_id", "indicator_id")
+        .values_list("region__code", "indicator_id", "value", "period")
+    ):
+        values[(code, indicator_id)] = (value, period)
+    similar = _similar(municipality, level, selected, by_code, similarity_ranking, spreads)
+    return CompareData(
+        municipality,
+        level,
+        method,
+        selected,
+        unknown,
+        options,
+        periods,
+        scores,
+        indicators,
+        values,
+        similar,
+    )
+
+
+def _similar(municipality, level, selected, by_code, similarity_ranking, spreads):
+    """The five areas nearest to the average context profile of the selection: one query."""
+    profiles: dict[str, dict[str, float]] = defaultdict(dict)
+    for code, indicator, value in (
         IndicatorValue.objects.filter(
             region__municipality=municipality,
-            region__level__in=[Level.WIJK, Level.GEMEENTE],
-            indicator__in=indicators,
+            region__level=level,
+            indicator__code__in=SIMILARITY_INDICATORS,
+            value__isnull=False,
         )
         .order_by("region_id", "indicator_id", "-period")
         .distinct("region_id", "indicator_id")
-        .values_list("region_id", "indicator_id", "value", "period", "is_suppressed")
+        .values_list("region__code", "indicator__code", "value")
+    ):
+        profiles[code][indicator] = value
+    chosen = {a.code for a in selected}
+    target_profiles = [profiles[c] for c in chosen if c in profiles]
+    if not target_profiles:
+        return []
+    target: dict[str, float] = {}
+    for key in SIMILARITY_INDICATORS:
+        known = [p[key] for p in target_profiles if key in p]
+        if known:
+            target[key] = sum(known) / len(known)
+    candidates = {c: p for c, p in profiles.items() if c not in chosen and c in by_code}
+    ranking = similarity_ranking(target=target, candidates=candidates, spread=spreads(profiles))
+    return [(by_code[code], distance) for code, distance in ranking]
+
+
+# --- Indicator --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorData:
+    indicator: Indicator
+    municipality: Region
+    level: str
+    areas: list[Area]
+    values: dict[tuple[str, str], float | None]  # (code, period)
+    municipal: dict[str, float | None]
+    national: dict[str, float | None]
+    periods: list[str]
+
+    @property
+    def level_plural(self) -> str:
+        return LEVEL_PLURAL.get(self.level, "gebieden")
+
+
+def indicator_data(*, indicator: Indicator, municipality: Region, level: str) -> IndicatorData:
+    """One indicator for every area of a municipality, plus municipal and national values: two queries."""
+    areas = _areas(municipality, level)
+    values: dict[tuple[str, str], float | None] = {}
+    municipal: dict[str, float | None] = {}
+    national: dict[str, float | None] = {}
+    rows = IndicatorValue.objects.filter(indicator=indicator).filter(
+        Q(region__municipality=municipality, region__level=level)
+        | Q(region=municipality)
+        | Q(region__level=Level.LAND)
     )
-    units = {i.pk: i.unit for i in indicators}
-    for region_id, indicator_id, value, period, suppressed in values:
-        latest[(region_id, indicator_id)] = Cell(value, period, suppressed, units[indicator_id])
-    empty = Cell(None, None)
-    periods = list(
-        IndicatorValue.objects.filter(region=municipality)
-        .values_list("period", flat=True)
-        .distinct()
-        .order_by("period")
-    )
-    return MunicipalityOverview(
-        municipality=municipality,
-        indicators=indicators,
-        totals=[latest.get((municipality.pk, i.pk), empty) for i in indicators],
-        wards=[
-            WardRow(region, [latest.get((region.pk, i.pk), empty) for i in indicators])
-            for region in regions
-        ],
-        periods=periods,
-        buurt_count=buurt_count,
+    for code, region_level, period, value in rows.values_list(
+        "region__code", "region__level", "period", "value"
+    ):
+        if region_level == Level.LAND:
+            national[period] = value
+        elif code == municipality.code:
+            municipal[period] = value
+        else:
+            values[(code, period)] = value
+    periods = sorted({p for _, p in values} | set(municipal) | set(national))
+    return IndicatorData(
+        indicator, municipality, level, areas, values, municipal, national, periods
     )
 
 
-__all__ = ["MunicipalityOverview", "municipalities", "municipality_overview"]
+def indicator_get(code: str) -> Indicator | None:
+    return Indicator.objects.filter(code=code).first()
+
+
+def indicators_for_menu() -> list[Indicator]:
+    return list(Indicator.objects.filter(is_active=True))
+
+
+# --- Change -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeData:
+    municipality: Region
+    level: str
+    method: str
+    condition: str
+    areas: list[Area]
+    scores: dict[tuple[str, str], float | None]  # (code, period)
+    periods: list[str]
+
+    @property
+    def level_plural(self) -> str:
+        return LEVEL_PLURAL.get(self.level, "gebieden")
+
+
+def change_data(*, municipality: Region, level: str, method: str, condition: str) -> ChangeData:
+    """Every area's score on one condition in every period: two queries."""
+    areas = _areas(municipality, level)
+    scores: dict[tuple[str, str], float | None] = {}
+    for code, period, value in ConditionScore.objects.filter(
+        region__municipality=municipality,
+        region__level=level,
+        method=method,
+        condition=condition,
+    ).values_list("region__code", "period", "value"):
+        scores[(code, period)] = value
+    periods = sorted({p for _, p in scores})
+    return ChangeData(municipality, level, method, condition, areas, scores, periods)
+
+
+# --- The first overview (kept for the home page test data) ------------------------------------
+
+
+def scored_conditions() -> tuple[str, ...]:
+    return tuple(c.value for c in Condition)
+
+
+def scored_roles() -> tuple[str, ...]:
+    return tuple(r.value for r in IndicatorRole if r != IndicatorRole.CONTEXT)
+
+
+DEFAULT_METHOD = ScoreMethod.BASE_YEAR.value
+
+__all__ = [
+    "AREA_LEVELS",
+    "DEFAULT_METHOD",
+    "LEVEL_PLURAL",
+    "SIMILARITY_INDICATORS",
+    "ChangeData",
+    "CompareData",
+    "IndicatorData",
+    "MunicipalityDashboard",
+    "ScoreDetail",
+    "StoredScore",
+    "WardDashboard",
+    "area_get",
+    "change_data",
+    "compare",
+    "indicator_data",
+    "indicator_get",
+    "municipalities",
+    "municipality_dashboard",
+    "municipality_get",
+    "score_detail",
+    "ward_dashboard",
+]

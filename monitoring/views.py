@@ -1,12 +1,26 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+"""Dashboard views: validate the query string, read, assemble, render.
 
-from monitoring import selectors
-from monitoring.models import Region
+One view and one template per page serve the full page, its htmx fragment (``#dashboard``) and
+the tables behind its charts as CSV or JSON (``?format=csv&tabel=<id>``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+
+from monitoring import dashboards, selectors
+from monitoring.conditions import CONDITION_INFO
+from monitoring.dashboards import Page
+from monitoring.forms import DashboardParams, params_from
+from monitoring.models import Level, Region
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """One municipality: straight to it. Several: a list. None: how to get data in."""
+    """One municipality: its dashboard. Several: a list. None: how to get data in."""
     municipalities = selectors.municipalities()
     if len(municipalities) == 1:
         return _municipality_page(request, municipalities[0])
@@ -14,12 +28,107 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def municipality(request: HttpRequest, code: str) -> HttpResponse:
-    region = get_object_or_404(Region.objects.municipalities(), code=code.upper())
+    region = selectors.municipality_get(code)
+    if region is None:
+        raise Http404("Onbekende gemeente.")
     if code != region.code:
         return redirect("municipality", code=region.code, permanent=True)
     return _municipality_page(request, region)
 
 
 def _municipality_page(request: HttpRequest, region: Region) -> HttpResponse:
-    overview = selectors.municipality_overview(municipality=region)
-    return render(request, "monitoring/municipality.html", {"overview": overview})
+    params = params_from(request.GET)
+    data = selectors.municipality_dashboard(
+        municipality=region, level=params.level, method=params.method
+    )
+    page = dashboards.municipality_page(data, params)
+    return _respond(request, "monitoring/municipality.html", page, params, f"{region.code}")
+
+
+def area(request: HttpRequest, code: str, level: str = Level.WIJK) -> HttpResponse:
+    region = _area_or_404(code, level)
+    params = params_from(request.GET)
+    data = selectors.ward_dashboard(region=region, method=params.method)
+    page = dashboards.ward_page(data, params)
+    return _respond(request, "monitoring/ward.html", page, params, region.code)
+
+
+def score_detail(
+    request: HttpRequest, code: str, condition: str, level: str = Level.WIJK
+) -> HttpResponse:
+    if condition not in CONDITION_INFO:
+        raise Http404("Onbekende conditie.")
+    region = _area_or_404(code, level)
+    params = params_from(request.GET)
+    detail = selectors.score_detail(region=region, condition=condition, method=params.method)
+    page = dashboards.score_detail_page(detail, params)
+    return _respond(request, "monitoring/score_detail.html", page, params, f"{code}-{condition}")
+
+
+def compare(request: HttpRequest) -> HttpResponse:
+    params = params_from(request.GET)
+    data = selectors.compare(
+        codes=params.codes, municipality_code=params.municipality, method=params.method
+    )
+    page = dashboards.compare_page(data, params)
+    return _respond(request, "monitoring/compare.html", page, params, "vergelijking")
+
+
+def indicator(request: HttpRequest, code: str) -> HttpResponse:
+    found = selectors.indicator_get(code)
+    params = params_from(request.GET)
+    region = selectors.municipality_get(params.municipality)
+    if found is None or region is None:
+        raise Http404("Onbekende indicator of gemeente.")
+    data = selectors.indicator_data(indicator=found, municipality=region, level=params.level)
+    page = dashboards.indicator_page(data, params)
+    return _respond(request, "monitoring/indicator.html", page, params, code)
+
+
+def change(request: HttpRequest) -> HttpResponse:
+    params = params_from(request.GET)
+    region = selectors.municipality_get(params.municipality)
+    if region is None:
+        return render(request, "monitoring/home.html", {"municipalities": []})
+    data = selectors.change_data(
+        municipality=region, level=params.level, method=params.method, condition=params.condition
+    )
+    page = dashboards.change_page(data, params)
+    return _respond(request, "monitoring/change.html", page, params, "verandering")
+
+
+def _area_or_404(code: str, level: str) -> Region:
+    region = selectors.area_get(code, level)
+    if region is None:
+        raise Http404("Onbekende wijk of buurt.")
+    return region
+
+
+def _respond(
+    request: HttpRequest, template: str, page: Page, params: DashboardParams, name: str
+) -> HttpResponse:
+    """The page, its htmx fragment, or one of its tables as CSV or JSON."""
+    if params.format == "csv":
+        table = page.table(params.table)
+        if table is None:
+            raise Http404("Deze pagina heeft geen tabel met die naam.")
+        response = HttpResponse(table.to_csv(), content_type="text/csv; charset=utf-8")
+        filename = f"{name}-{params.table or page.blocks[0].id}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    if params.format == "json":
+        tables = page.tables()
+        if params.table:
+            if params.table not in tables:
+                raise Http404("Deze pagina heeft geen tabel met die naam.")
+            tables = {params.table: tables[params.table]}
+        body = {"tables": {key: table.to_json() for key, table in tables.items()}}
+        return HttpResponse(
+            json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8"
+        )
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request and not htmx.boosted:
+        template = f"{template}#dashboard"
+    response = render(request, template, page.context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

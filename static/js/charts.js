@@ -1,0 +1,75 @@
+/* Draws every Plotly figure on the page, on load and after every htmx swap.
+ *
+ * A figure travels as JSON in <script type="application/json" id="figuur-…"> (data, not code, so a
+ * strict Content-Security-Policy holds); its container names it in data-figure. Clicking a region
+ * on a map (or a point carrying a URL) opens that region's page: the URL is in customdata.
+ */
+(function () {
+  "use strict";
+
+  var CONFIG = {
+    responsive: true,
+    displaylogo: false,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+  };
+
+  function urlOf(point) {
+    var custom = point.customdata;
+    if (custom === undefined && point.data && point.data.customdata) {
+      custom = point.data.customdata[0];
+    }
+    if (Array.isArray(custom)) custom = custom[0];
+    if (typeof custom === "string" && custom.charAt(0) === "/") return custom;
+    if (point.data && point.data.meta && typeof point.data.meta.url === "string") {
+      return point.data.meta.url;
+    }
+    return null;
+  }
+
+  function draw(root) {
+    if (!window.Plotly || !root || !root.querySelectorAll) return;
+    var containers = root.querySelectorAll("[data-figure]");
+    if (root.matches && root.matches("[data-figure]")) containers = [root];
+    Array.prototype.forEach.call(containers, function (el) {
+      if (el.getAttribute("data-drawn")) return;
+      var source = document.getElementById(el.getAttribute("data-figure"));
+      if (!source) return;
+      var figure = JSON.parse(source.textContent);
+      if (!figure) return;
+      el.setAttribute("data-drawn", "1");
+      window.Plotly.newPlot(el, figure.data, figure.layout, CONFIG).then(function (gd) {
+        var block = el.closest(".chart-block");
+        if (block) block.classList.add("has-figure");
+        gd.on("plotly_click", function (event) {
+          var url = event && event.points && event.points.length ? urlOf(event.points[0]) : null;
+          if (url) window.location.assign(url);
+        });
+      });
+    });
+  }
+
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () {
+    draw(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    draw(event.detail && event.detail.elt ? event.detail.elt : document);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    draw(event.detail && event.detail.target ? event.detail.target : document);
+  });
+
+  /* The ward picker: a search box filters the list of checkboxes (without JS the full list
+   * shows, and the form works the same). */
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-filter]")) return;
+    var list = document.querySelector(input.getAttribute("data-filter"));
+    if (!list) return;
+    var needle = input.value.trim().toLowerCase();
+    Array.prototype.forEach.call(list.querySelectorAll("label[data-name]"), function (label) {
+      var match = !needle || label.getAttribute("data-name").indexOf(needle) !== -1;
+      label.hidden = !match && !label.querySelector("input:checked");
+    });
+  });
+})();
