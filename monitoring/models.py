@@ -212,6 +212,29 @@ class ImportBatch(models.Model):
     cells_rejected = models.PositiveIntegerField("afgewezen", default=0)
     regions_created = models.PositiveIntegerField("nieuwe regio's", default=0)
     message = models.TextField("melding", blank=True)
+    # The uploaded file, kept under MEDIA_ROOT so the worker can read it.
+    stored_file = models.CharField("opgeslagen bestand", max_length=500, blank=True)
+    file_size = models.PositiveBigIntegerField("grootte (bytes)", default=0)
+    preview = models.JSONField("voorbeeld", null=True, blank=True)
+    skip_rejected = models.BooleanField("afgewezen cellen overslaan", default=False)
+    # Earlier state of regions the import changed ({id: {field: value}}) and the regions it
+    # created, so that a rollback gives back exactly what was there.
+    region_changes = models.JSONField("gewijzigde regio's", default=dict, blank=True)
+    task_id = models.CharField("taak", max_length=64, blank=True)
+    started_at = models.DateTimeField("gestart", null=True, blank=True)
+    phase = models.CharField("stap", max_length=100, blank=True)
+    progress = models.PositiveSmallIntegerField("voortgang (%)", default=0)
+    rows_total = models.PositiveIntegerField("rijen totaal", default=0)
+    rows_done = models.PositiveIntegerField("rijen klaar", default=0)
+    rolled_back_at = models.DateTimeField("teruggedraaid", null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="teruggedraaid door",
+    )
 
     class Meta:
         verbose_name = "import"

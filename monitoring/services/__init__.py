@@ -3,6 +3,16 @@
 One module per area, re-exported here so callers write ``from monitoring.services import …``.
 """
 
+from monitoring.services.imports import (
+    ImportPreview,
+    ImportRefused,
+    ImportResult,
+    RollbackRefused,
+    RollbackResult,
+    import_apply,
+    import_preview,
+    import_rollback,
+)
 from monitoring.services.values import (
     ValueCounts,
     batch_finish,
@@ -19,11 +29,19 @@ from monitoring.services.values import (
 )
 
 __all__ = [
+    "ImportPreview",
+    "ImportRefused",
+    "ImportResult",
+    "RollbackRefused",
+    "RollbackResult",
     "ValueCounts",
     "batch_finish",
     "batch_start",
     "derived_values_recompute",
     "framework_install",
+    "import_apply",
+    "import_preview",
+    "import_rollback",
     "level_of_code",
     "municipality_code_of",
     "parent_code_of",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +82,24 @@ def municipality_code_of(code: str) -> str | None:
     return None
 
 
+@dataclass
+class RegionSync:
+    """What ``regions_sync`` did: code → id, the ids it created, and the earlier state of every
+    region it changed (``{id: {field: old value}}``), so that an import can be undone exactly."""
+
+    ids: dict[str, int]
+    created_ids: list[int]
+    previous: dict[int, dict]
+
+
+_REGION_STATE_FIELDS = ("name", "first_year", "parent_id", "municipality_id")
+
+
+def _remember(previous: dict[int, dict], region: Region) -> None:
+    if region.pk is not None and region.pk not in previous:
+        previous[region.pk] = {name: getattr(region, name) for name in _REGION_STATE_FIELDS}
+
+
 def regions_sync(*, regions: pd.DataFrame, year: int) -> tuple[dict[str, int], int]:
     """Make sure every region in ``regions`` exists for ``year``; returns (code → id, created).
 
@@ -88,9 +107,19 @@ def regions_sync(*, regions: pd.DataFrame, year: int) -> tuple[dict[str, int], i
     from the file. A region seen in an earlier year than its first year gets its range extended.
     Parents and municipalities are linked by the nesting of CBS codes.
     """
+    result = regions_sync_recorded(regions=regions, year=year)
+    return result.ids, len(result.created_ids)
+
+
+def regions_sync_recorded(*, regions: pd.DataFrame, year: int) -> RegionSync:
+    """``regions_sync`` that also reports what it created and what each changed region was."""
     frame = regions.drop_duplicates("code").copy()
     frame = frame[frame["code"].map(level_of_code).notna()]
+    if "name" not in frame:
+        frame["name"] = ""
+    frame["name"] = frame["name"].fillna("").astype(str).str.strip()
     codes = frame["code"].tolist()
+    previous: dict[int, dict] = {}
     with transaction.atomic():
         known = {r.code: r for r in Region.objects.filter(code__in=codes).valid_in(year)}
         # Codes that exist for other years only: extend their range when they start later.
@@ -105,6 +134,7 @@ def regions_sync(*, regions: pd.DataFrame, year: int) -> tuple[dict[str, int], i
             if region is None and row.code in others:
                 region = others[row.code]
                 if region.first_year is not None and region.first_year > year:
+                    _remember(previous, region)
                     region.first_year = year
                     to_update.append(region)
                     known[row.code] = region
@@ -120,16 +150,53 @@ def regions_sync(*, regions: pd.DataFrame, year: int) -> tuple[dict[str, int], i
                 to_create.append(region)
                 known[row.code] = region
             elif row.name and region.name != row.name:
+                _remember(previous, region)
                 region.name = row.name
                 to_update.append(region)
-        Region.objects.bulk_create(to_create)
-        if to_update:
-            Region.objects.bulk_update(to_update, ["name", "first_year"])
-        _link_parents([r for r in known.values() if r.parent_id is None or r in to_create], year)
-    return {code: region.pk for code, region in known.items()}, len(to_create)
+        Region.objects.bulk_create(to_create, batch_size=2000)
+        _regions_update(to_update, ["name", "first_year"])
+        created_ids = {r.pk for r in to_create}
+        _link_parents(
+            [r for r in known.values() if r.parent_id is None or r.pk in created_ids],
+            year,
+            previous,
+        )
+    return RegionSync(
+        ids={code: region.pk for code, region in known.items()},
+        created_ids=sorted(created_ids),
+        previous={pk: state for pk, state in previous.items() if pk not in created_ids},
+    )
 
 
-def _link_parents(regions: list[Region], year: int) -> None:
+_REGION_COLUMN_TYPES = {
+    "name": "text",
+    "first_year": "integer",
+    "parent_id": "bigint",
+    "municipality_id": "bigint",
+}
+
+
+def _regions_update(regions: list[Region], fields: list[str]) -> None:
+    """One set-based UPDATE for many regions (``bulk_update`` builds a CASE per row)."""
+    if not regions or not fields:
+        return
+    unique = list({r.pk: r for r in regions}.values())
+    columns = [f if f in _REGION_COLUMN_TYPES else f"{f}_id" for f in fields]
+    arrays = [[r.pk for r in unique]] + [[getattr(r, c) for r in unique] for c in columns]
+    casts = ", ".join(["%s::bigint[]"] + [f"%s::{_REGION_COLUMN_TYPES[c]}[]" for c in columns])
+    assignments = ", ".join(f"{c} = v.{c}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE monitoring_region r SET {assignments}
+              FROM unnest({casts}) AS v(id, {", ".join(columns)})
+             WHERE r.id = v.id
+            """,
+            arrays,
+        )
+
+
+def _link_parents(regions: list[Region], year: int, previous: dict[int, dict]) -> None:
     wanted = {
         code
         for region in regions
@@ -137,7 +204,7 @@ def _link_parents(regions: list[Region], year: int) -> None:
         if code
     }
     by_code = {r.code: r for r in Region.objects.filter(code__in=wanted).valid_in(year)}
-    changed = []
+    changed: dict[int, Region] = {}
     for region in regions:
         parent = by_code.get(parent_code_of(region.code) or "")
         municipality = (
@@ -146,18 +213,44 @@ def _link_parents(regions: list[Region], year: int) -> None:
             else by_code.get(municipality_code_of(region.code) or "")
         )
         if parent is not None and region.parent_id != parent.pk:
-            region.parent = parent
-            changed.append(region)
+            _remember(previous, region)
+            region.parent_id = parent.pk
+            changed[region.pk] = region
         if municipality is not None and region.municipality_id != municipality.pk:
-            region.municipality = municipality
-            if region not in changed:
-                changed.append(region)
-    if changed:
-        Region.objects.bulk_update(changed, ["parent", "municipality"])
+            _remember(previous, region)
+            region.municipality_id = municipality.pk
+            changed[region.pk] = region
+    _regions_update(list(changed.values()), ["parent", "municipality"])
 
 
-def region_geometry_set(*, geometries: pd.DataFrame, year: int) -> int:
-    """Store display geometry for existing regions (``code``, ``geometry``); returns how many."""
+def regions_restore(*, previous: dict) -> int:
+    """Put regions back as ``RegionSync.previous`` (or a geometry import) recorded them.
+
+    ``previous`` maps region id (int, or str after a JSON round trip) to ``{field: value}``.
+    """
+    states = {int(pk): state for pk, state in previous.items()}
+    regions = list(Region.objects.filter(pk__in=list(states)))
+    for region in regions:
+        for name, value in states[region.pk].items():
+            setattr(region, name, value)
+    by_fields: dict[tuple[str, ...], list[Region]] = {}
+    for region in regions:
+        by_fields.setdefault(tuple(sorted(states[region.pk])), []).append(region)
+    for names, group in by_fields.items():
+        plain = [n.removesuffix("_id") for n in names if n != "geometry"]
+        _regions_update(group, plain)
+        if "geometry" in names:
+            Region.objects.bulk_update(group, ["geometry"], batch_size=200)
+    return len(regions)
+
+
+def region_geometry_set(
+    *, geometries: pd.DataFrame, year: int, previous: dict[int, dict] | None = None
+) -> int:
+    """Store display geometry for existing regions (``code``, ``geometry``); returns how many.
+
+    With ``previous``, the earlier geometry of every changed region is recorded in it.
+    """
     by_code = {
         r.code: r
         for r in Region.objects.filter(code__in=geometries["code"].tolist()).valid_in(year)
@@ -166,6 +259,8 @@ def region_geometry_set(*, geometries: pd.DataFrame, year: int) -> int:
     for row in geometries.itertuples(index=False):
         region = by_code.get(row.code)
         if region is not None and region.geometry != row.geometry:
+            if previous is not None:
+                previous.setdefault(region.pk, {})["geometry"] = region.geometry
             region.geometry = row.geometry
             changed.append(region)
     with transaction.atomic():
@@ -174,21 +269,31 @@ def region_geometry_set(*, geometries: pd.DataFrame, year: int) -> int:
 
 
 def region_inhabitants_refresh(*, region_ids: list[int] | None = None) -> None:
-    """Copy each region's most recent inhabitant count onto the region, for lists and maps."""
+    """Copy each region's most recent inhabitant count onto the region, for lists and maps.
+
+    The count is a function of the values: a region in scope without any inhabitant count gets
+    none (so rolling back the import that brought the count takes it away again).
+    """
     scope = "" if region_ids is None else "AND v.region_id = ANY(%(ids)s)"
+    region_scope = "" if region_ids is None else "AND r.id = ANY(%(ids)s)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE monitoring_region r
-               SET inhabitants = latest.value::integer, inhabitants_period = latest.period
-              FROM (
+            WITH latest AS (
                 SELECT DISTINCT ON (v.region_id) v.region_id, v.value, v.period
                   FROM monitoring_indicatorvalue v
                   JOIN monitoring_indicator i ON i.id = v.indicator_id AND i.code = 'inwoners'
                  WHERE v.value IS NOT NULL {scope}
                  ORDER BY v.region_id, v.period DESC
-              ) latest
-             WHERE r.id = latest.region_id
+            )
+            UPDATE monitoring_region r
+               SET inhabitants = latest.value::integer,
+                   inhabitants_period = coalesce(latest.period, '')
+              FROM monitoring_region r2
+              LEFT JOIN latest ON latest.region_id = r2.id
+             WHERE r.id = r2.id {region_scope}
+               AND (r.inhabitants IS DISTINCT FROM latest.value::integer
+                    OR r.inhabitants_period IS DISTINCT FROM coalesce(latest.period, ''))
             """,
             {"ids": region_ids},
         )
@@ -199,7 +304,12 @@ def region_inhabitants_refresh(*, region_ids: list[int] | None = None) -> None:
 _STAGING_COLUMNS = ("region_id", "indicator_id", "period", "value", "is_suppressed")
 
 
-def _copy_into_staging(cursor, values: pd.DataFrame) -> None:
+COPY_CHUNK_ROWS = 100_000
+
+Progress = Callable[[int, int], None]
+
+
+def _copy_into_staging(cursor, values: pd.DataFrame, progress: Progress | None = None) -> None:
     # ON COMMIT DROP only fires at the outermost commit; inside a caller's transaction (tests,
     # a demo load of several files) the previous staging table may still be there.
     cursor.execute("DROP TABLE IF EXISTS pg_temp.import_staging")
@@ -214,29 +324,63 @@ def _copy_into_staging(cursor, values: pd.DataFrame) -> None:
         ) ON COMMIT DROP
         """
     )
-    buffer = io.StringIO()
     frame = values.loc[:, list(_STAGING_COLUMNS)]
-    # repr-exact floats: a value read back from the database compares equal to the file's.
-    frame.to_csv(buffer, index=False, header=False, na_rep="", float_format="%.17g")
-    buffer.seek(0)
+    total = len(frame)
     with cursor.cursor.copy(
         "COPY import_staging (region_id, indicator_id, period, value, is_suppressed) "
         "FROM STDIN WITH (FORMAT csv)"
     ) as copy:
-        while chunk := buffer.read(1 << 20):
-            copy.write(chunk)
+        for start in range(0, max(total, 1), COPY_CHUNK_ROWS):
+            buffer = io.StringIO()
+            # repr-exact floats: a value read back from the database compares equal to the file's.
+            frame.iloc[start : start + COPY_CHUNK_ROWS].to_csv(
+                buffer, index=False, header=False, na_rep="", float_format="%.17g"
+            )
+            copy.write(buffer.getvalue())
+            if progress is not None:
+                progress(min(start + COPY_CHUNK_ROWS, total), total)
 
 
-def values_import(*, values: pd.DataFrame, batch: ImportBatch | None = None) -> ValueCounts:
+def values_compare(*, values: pd.DataFrame) -> ValueCounts:
+    """How ``values_import`` would count ``values`` (new / changed / unchanged), writing nothing.
+
+    The values go into the same temporary staging table, are compared with set-based SQL and
+    the transaction is rolled back, staging table and all.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        _copy_into_staging(cursor, values)
+        cursor.execute(
+            """
+            SELECT count(*) FILTER (WHERE v.id IS NULL),
+                   count(*) FILTER (WHERE v.id IS NOT NULL AND (v.value IS DISTINCT FROM s.value
+                                    OR v.is_suppressed <> s.is_suppressed))
+              FROM import_staging s
+              LEFT JOIN monitoring_indicatorvalue v
+                ON v.region_id = s.region_id AND v.indicator_id = s.indicator_id
+               AND v.period = s.period
+            """
+        )
+        new, changed = cursor.fetchone()
+        transaction.set_rollback(True)
+    return ValueCounts(new=new, changed=changed, unchanged=len(values) - new - changed)
+
+
+def values_import(
+    *,
+    values: pd.DataFrame,
+    batch: ImportBatch | None = None,
+    progress: Progress | None = None,
+) -> ValueCounts:
     """Merge values into the store: one row per region, indicator and period.
 
     ``values`` has ``region_id, indicator_id, period, value, is_suppressed``; ``value`` NaN means
     missing (with ``is_suppressed`` when CBS marked the cell secret). Every new or changed value
     is recorded against ``batch`` with its earlier state, so the batch can be rolled back exactly.
     Identical values are left untouched, so importing the same file twice changes nothing.
+    ``progress(done, total)`` is called as the values are loaded.
     """
     with transaction.atomic(), connection.cursor() as cursor:
-        _copy_into_staging(cursor, values)
+        _copy_into_staging(cursor, values, progress)
         batch_id = batch.pk if batch else None
         cursor.execute(
             """
@@ -280,15 +424,47 @@ def values_import(*, values: pd.DataFrame, batch: ImportBatch | None = None) -> 
         if batch_id is None:
             # Without a batch nothing was recorded; count from the merge itself.
             new, changed = written, 0
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.import_staging")
     return ValueCounts(new=new, changed=changed, unchanged=len(values) - new - changed)
+
+
+def values_restore(*, batch: ImportBatch) -> int:
+    """Undo what ``values_import`` did for ``batch``: values it created are deleted, values it
+    changed get their earlier value, secrecy and batch back. Returns the number of values."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """
+            DELETE FROM monitoring_indicatorvalue v
+             USING monitoring_valuechange c
+             WHERE c.batch_id = %(batch)s AND NOT c.existed_before
+               AND v.region_id = c.region_id AND v.indicator_id = c.indicator_id
+               AND v.period = c.period
+            """,
+            {"batch": batch.pk},
+        )
+        deleted = cursor.rowcount
+        cursor.execute(
+            """
+            UPDATE monitoring_indicatorvalue v
+               SET value = c.old_value, is_suppressed = c.old_is_suppressed,
+                   batch_id = c.old_batch_id
+              FROM monitoring_valuechange c
+             WHERE c.batch_id = %(batch)s AND c.existed_before
+               AND v.region_id = c.region_id AND v.indicator_id = c.indicator_id
+               AND v.period = c.period
+            """,
+            {"batch": batch.pk},
+        )
+        return deleted + cursor.rowcount
 
 
 def derived_values_recompute(*, region_ids: list[int] | None = None) -> int:
     """Recompute every derived indicator (numerator / denominator × factor) from its inputs.
 
     A derived value is missing when an input is missing or the denominator is 0. The derived
-    values in scope are replaced as a whole, so they are always a function of their inputs (a
-    rollback of the inputs followed by this gives back exactly the earlier derived values).
+    values in scope are always a function of their inputs: values that can no longer be
+    computed are deleted, the others inserted or updated in place (so a rollback of the inputs
+    followed by this gives back exactly the earlier derived rows). Returns the rows written.
     """
     derived = list(Indicator.objects.exclude(numerator=[]))
     if not derived:
@@ -314,15 +490,8 @@ def derived_values_recompute(*, region_ids: list[int] | None = None) -> int:
                 "factor": indicator.factor,
                 "regions": region_ids,
             }
-            cursor.execute(
-                f"DELETE FROM monitoring_indicatorvalue v WHERE v.indicator_id = %(target)s {scope}",
-                params,
-            )
-            cursor.execute(
-                f"""
-                INSERT INTO monitoring_indicatorvalue
-                       (region_id, indicator_id, period, value, is_suppressed, batch_id)
-                SELECT region_id, %(target)s, period, num / den * %(factor)s, false, NULL
+            computed = f"""
+                SELECT region_id, period, num / den * %(factor)s AS value
                   FROM (
                     SELECT v.region_id, v.period,
                            sum(v.value) FILTER (WHERE v.indicator_id = ANY(%(num)s)) AS num,
@@ -334,10 +503,36 @@ def derived_values_recompute(*, region_ids: list[int] | None = None) -> int:
                      GROUP BY v.region_id, v.period
                   ) inputs
                  WHERE n_num = %(n_num)s AND n_den = %(n_den)s AND den <> 0
+            """
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.derived_staging")
+            cursor.execute(
+                f"CREATE TEMP TABLE derived_staging ON COMMIT DROP AS {computed}", params
+            )
+            cursor.execute(
+                f"""
+                DELETE FROM monitoring_indicatorvalue v
+                 WHERE v.indicator_id = %(target)s {scope}
+                   AND NOT EXISTS (SELECT 1 FROM derived_staging d
+                                    WHERE d.region_id = v.region_id AND d.period = v.period)
                 """,
                 params,
             )
             written += cursor.rowcount
+            cursor.execute(
+                """
+                INSERT INTO monitoring_indicatorvalue
+                       (region_id, indicator_id, period, value, is_suppressed, batch_id)
+                SELECT region_id, %(target)s, period, value, false, NULL FROM derived_staging
+                ON CONFLICT (region_id, indicator_id, period) DO UPDATE
+                   SET value = EXCLUDED.value, is_suppressed = false, batch_id = NULL
+                 WHERE monitoring_indicatorvalue.value IS DISTINCT FROM EXCLUDED.value
+                    OR monitoring_indicatorvalue.is_suppressed
+                    OR monitoring_indicatorvalue.batch_id IS NOT NULL
+                """,
+                params,
+            )
+            written += cursor.rowcount
+            cursor.execute("DROP TABLE pg_temp.derived_staging")
     return written
 
 
@@ -360,5 +555,3 @@ def batch_finish(*, batch: ImportBatch, counts: ValueCounts, regions_created: in
     batch.status = ImportBatch.Status.APPLIED
     batch.finished_at = timezone.now()
     batch.save()
-
-
