@@ -73,6 +73,8 @@ class Column:
     decimals: int | None = 0  # None: text
     link_key: str | None = None  # row key holding a URL for this cell
     sort_key: str | None = None  # query-string value that sorts on this column
+    change_key: str | None = None  # row key of a change shown beside the value (▲/▼)
+    in_html: bool = True  # False: only in CSV/JSON (e.g. a change already shown beside a value)
 
     @property
     def is_number(self) -> bool:
@@ -85,6 +87,8 @@ class Cell:
     url: str | None = None
     css: str = ""
     title: str = ""
+    extra: str = ""
+    extra_css: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,13 @@ class Table:
     rows: list[dict[str, Any]]
     header_key: str | None = None  # the column that names the row (th scope=row)
 
+    @property
+    def html_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.in_html]
+
     def display_rows(self) -> list[list[tuple[Column, Cell]]]:
-        return [[(column, _cell(column, row)) for column in self.columns] for row in self.rows]
+        columns = self.html_columns
+        return [[(column, _cell(column, row)) for column in columns] for row in self.rows]
 
     def to_csv(self) -> str:
         out = io.StringIO()
@@ -163,6 +172,16 @@ def _cell(column: Column, row: dict[str, Any]) -> Cell:
             return Cell(value, url, "muted")
         if column.key.startswith("change") or column.key.startswith("diff"):
             return change_cell(value, column.decimals or 0)
+        if column.change_key:
+            change = change_cell(row.get(column.change_key), column.decimals or 0)
+            shown = "" if change.text == "–" else change.text
+            return Cell(
+                nl_number(value, column.decimals or 0),
+                url,
+                extra=shown,
+                extra_css=change.css,
+                title=change.title,
+            )
         return Cell(nl_number(value, column.decimals or 0), url)
     return Cell("–" if value in (None, "") else str(value), url)
 
@@ -229,9 +248,9 @@ def score_sentence(
 # --- Layout helpers ---------------------------------------------------------------------------
 
 
-def _layout(fig: go.Figure, *, title: str, height: int, **kwargs: Any) -> go.Figure:
+def _layout(fig: go.Figure, *, title: str, height: int, wrap: int = 62, **kwargs: Any) -> go.Figure:
     fig.update_layout(
-        title={"text": _wrap_title(title), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title={"text": _wrap_title(title, wrap), "x": 0, "xanchor": "left", "font": {"size": 15}},
         separators=SEPARATORS,
         font=FONT,
         height=height,
@@ -256,7 +275,7 @@ def _wrap_title(title: str, width: int = 90) -> str:
     return "<br>".join(lines)
 
 
-def _score_axis(title: str = "score (100 = gemiddelde in basisjaar)") -> dict[str, Any]:
+def _score_axis(title: str = "score") -> dict[str, Any]:
     return {"title": {"text": title}, "gridcolor": "#e5e5e5", "zeroline": False}
 
 
@@ -551,8 +570,9 @@ def trend_small_multiples(
             go.Scatter(
                 x=xs,
                 y=ys,
-                mode="lines",
+                mode="lines+markers",
                 line={"color": "rgba(90,90,90,0.25)", "width": 1},
+                marker={"color": "rgba(90,90,90,0.35)", "size": 4},
                 connectgaps=False,
                 text=texts,
                 customdata=custom,
@@ -612,12 +632,22 @@ def trend_small_multiples(
         fig.update_xaxes(_period_axis(periods), row=1, col=col)
         fig.update_xaxes(title_text="periode" if col == 1 else "", row=1, col=col)
     fig.update_yaxes(_score_axis("score"), row=1, col=1)
-    _layout(fig, title=title, height=380, hovermode="closest")
+    _layout(fig, title=title, height=380, wrap=120, hovermode="closest")
     fig.update_layout(legend={"orientation": "h", "y": -0.25})
     return ChartBlock("trends", title, summary, table, fig, 380)
 
 
 # --- Ward -------------------------------------------------------------------------------------
+
+
+def _radial_axis(low: float, high: float) -> dict[str, Any]:
+    """Scores sit around 100: start the radius near the lowest score, not at 0."""
+    return {
+        "range": [math.floor(min(low, 100) / 10) * 10 - 10, math.ceil(max(high, 100) / 10) * 10],
+        "tickformat": ",.0f",
+        "angle": 45,
+        "tickangle": 45,
+    }
 
 
 def _radar_closed(values: list[float | None]) -> list[float | None]:
@@ -684,11 +714,8 @@ def ward_radar(
         title=title,
         height=420,
         polar={
-            "radialaxis": {
-                "range": [math.floor(min(low, 100) / 10) * 10 - 10, math.ceil(high / 10) * 10],
-                "tickformat": ",.0f",
-                "title": {"text": "score"},
-            }
+            "radialaxis": _radial_axis(low, high),
+            "angularaxis": {"direction": "clockwise"},
         },
         legend={"orientation": "h", "y": -0.1},
     )
@@ -954,7 +981,13 @@ def compare_radar(
         fig,
         title=title,
         height=460,
-        polar={"radialaxis": {"tickformat": ",.0f", "title": {"text": "score"}}},
+        polar={
+            "radialaxis": _radial_axis(
+                min((v for v in scores.values() if v is not None), default=80),
+                max((v for v in scores.values() if v is not None), default=120),
+            ),
+            "angularaxis": {"direction": "clockwise"},
+        },
         legend={"orientation": "h", "y": -0.12},
     )
     table = Table(
@@ -1020,7 +1053,7 @@ def compare_trends(
         fig.update_xaxes(_period_axis(periods), row=1, col=col)
         fig.update_xaxes(title_text="periode" if col == 1 else "", row=1, col=col)
     fig.update_yaxes(_score_axis("score"), row=1, col=1)
-    _layout(fig, title=title, height=380, legend={"orientation": "h", "y": -0.25})
+    _layout(fig, title=title, height=380, wrap=120, legend={"orientation": "h", "y": -0.25})
     table = Table(
         caption="Scores van de gekozen wijken per conditie en periode",
         columns=[

@@ -147,8 +147,12 @@ def _scorecard(
     columns = [Column("name", "Naam", decimals=None, link_key="url", sort_key="naam")]
     for info in CONDITIONS:
         c = info.condition.value
-        columns.append(Column(c, info.short_nl, decimals=0, sort_key=c))
-        columns.append(Column(f"change_{c}", f"verandering{since}", decimals=0))
+        columns.append(Column(c, info.short_nl, decimals=0, sort_key=c, change_key=f"change_{c}"))
+    for info in CONDITIONS:
+        c = info.condition.value
+        columns.append(
+            Column(f"change_{c}", f"verandering {info.short_nl.lower()}{since}", in_html=False)
+        )
     columns.insert(1, Column("code", "Code", decimals=None))
     counts = {
         info.condition.value: sum(r[info.condition.value] is not None for r in rows)
@@ -251,8 +255,9 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
                 scores={k: s.value for k, s in data.scores.items()},
             )
         )
-    indicator_block = _indicator_table(data)
-    blocks.append(indicator_block)
+    indicator_block = _indicator_table(data, context=False)
+    context_block = _indicator_table(data, context=True)
+    blocks += [indicator_block, context_block]
     return Page(
         context={
             "data": data,
@@ -266,6 +271,7 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
             "radar": blocks[0] if period else None,
             "trend": blocks[1] if period else None,
             "indicator_table": indicator_block,
+            "context_table": context_block,
             "average_label": average_label,
             "summary": " ".join(c["sentence"] for c in cards),
             "empty_message": None if data.scores else NO_SCORES,
@@ -294,10 +300,12 @@ def _trend_text(series: dict[str, float | None], decimals: int) -> tuple[str, fl
     return f"{nl_number(v0, decimals)} ({p0}) → {nl_number(v1, decimals)} ({p1})", v1 - v0
 
 
-def _indicator_table(data: WardDashboard) -> ChartBlock:
+def _indicator_table(data: WardDashboard, *, context: bool) -> ChartBlock:
     rows = []
     for series in data.indicators:
         indicator = series.indicator
+        if (indicator.role == IndicatorRole.CONTEXT) != context:
+            continue
         decimals = decimals_for_unit(indicator.unit)
         latest = series.latest_period()
         trend_text, change = _trend_text(series.ward, decimals)
@@ -306,10 +314,11 @@ def _indicator_table(data: WardDashboard) -> ChartBlock:
             if indicator.role in CONDITION_INFO
             else "context"
         )
+        municipality = data.region.municipality.code
         rows.append(
             {
                 "name": indicator.name_nl,
-                "url": f"/indicator/{indicator.code}/?gemeente={data.region.municipality.code}&niveau={data.region.level}",
+                "url": f"/indicator/{indicator.code}/?gemeente={municipality}&niveau={data.region.level}",
                 "role": role,
                 "unit": indicator.unit,
                 "period": latest or "",
@@ -323,11 +332,12 @@ def _indicator_table(data: WardDashboard) -> ChartBlock:
                 "definition": indicator.definition,
             }
         )
+    what = "Contextindicatoren (niet gescoord)" if context else "Indicatoren van de vier condities"
     table = Table(
-        caption=f"Indicatoren van {data.region.name}: meest recente waarde, de gemeente in dezelfde periode en de trend",
+        caption=f"{what} van {data.region.name}: meest recente waarde, de gemeente in dezelfde periode en de trend",
         columns=[
             Column("name", "Indicator", decimals=None, link_key="url"),
-            Column("role", "Conditie", decimals=None),
+            *([] if context else [Column("role", "Conditie", decimals=None)]),
             Column("period", "Periode", decimals=None),
             Column("value", "Waarde", decimals=1),
             Column("municipal", "Gemeente", decimals=1),
@@ -342,10 +352,11 @@ def _indicator_table(data: WardDashboard) -> ChartBlock:
     )
     known = sum(r["period"] != "" for r in rows)
     summary = (
-        f"{known} van de {len(rows)} indicatoren hebben een waarde voor {data.region.name}; "
-        "de gemeentelijke waarde staat ernaast voor dezelfde periode."
+        f"{known} van de {len(rows)} {'contextindicatoren' if context else 'indicatoren van de condities'} "
+        f"hebben een waarde voor {data.region.name}; de gemeentelijke waarde staat ernaast voor "
+        "dezelfde periode."
     )
-    return ChartBlock("indicatoren", "Indicatoren", summary, table, None)
+    return ChartBlock("context" if context else "indicatoren", what, summary, table, None)
 
 
 def score_detail_page(detail: ScoreDetail, params: DashboardParams) -> Page:
@@ -378,7 +389,7 @@ def score_detail_page(detail: ScoreDetail, params: DashboardParams) -> Page:
             "total": total,
             "share_total": share_total * 100 if share_total is not None else None,
             "municipal": detail.averages.get(period) if period else None,
-            "block": block,
+            "chart": block,
             "blocks": [block] if block else [],
             "indicators": detail.indicators,
             "empty_message": None if detail.scores else NO_SCORES,

@@ -63,7 +63,7 @@ def test_ward_page_says_in_words_where_the_ward_stands(scored, client):
     assert "Sociale cohesie: onvoldoende gegevens" in html
     for figure in ("radar", "trend"):
         assert f'data-figure="figuur-{figure}"' in html
-    assert "<caption>Indicatoren van Wijk 28 Centrum" in html
+    assert "<caption>Indicatoren van de vier condities van Wijk 28 Centrum" in html
     assert "Observaties" in html and "Initiatieven" in html
     assert f"/wijk/{WARD}/zekerheid/" in html
 
@@ -81,6 +81,7 @@ def test_drill_down_contributions_add_up_to_the_score(scored, client):
     assert len(parts) >= 2
     assert sum(parts) == pytest.approx(score, abs=1e-4)
     assert "Dekking" in html
+    assert 'data-figure="figuur-opbouw"' in html
 
 
 def test_drill_down_of_a_condition_without_enough_data_says_so(scored, client):
@@ -170,7 +171,7 @@ def test_scorecard_sorts_by_a_condition(scored, client):
     rows = re.findall(r"<tr>(.+?)</tr>", table, re.S)[1:]
     values = []
     for row in rows:
-        cells = re.findall(r'<td class="num ">([\d.]+)</td>', row)
+        cells = re.findall(r'<td class="num">([\d.]+)', row)
         if cells:
             values.append(int(cells[0].replace(".", "")))
     assert values == sorted(values, reverse=True)
@@ -179,7 +180,7 @@ def test_scorecard_sorts_by_a_condition(scored, client):
 def test_every_table_downloads_as_csv_and_json(scored, client):
     pages = {
         "/gemeente/GM0518/": ["kaart", "scorekaart", "trends"],
-        f"/wijk/{WARD}/": ["radar", "trend", "indicatoren"],
+        f"/wijk/{WARD}/": ["radar", "trend", "indicatoren", "context"],
         f"/wijk/{WARD}/zekerheid/": ["opbouw"],
         "/vergelijk/?wijk=WK051828&wijk=WK051801": ["radar", "trends", "indicatoren"],
         "/indicator/sez_laag_inkomen/?gemeente=GM0518": ["kaart", "verdeling", "trend"],
