@@ -1,7 +1,13 @@
 from django.urls import path
 
+from monitoring.importing import views
+
 app_name = "importing"
-urlpatterns: list = [
-    # Web import (upload, preview, progress, result, history, rollback) comes with issue 3.
-    path("", lambda request: None, name="placeholder"),
-][:0]
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("geschiedenis/", views.history, name="history"),
+    path("<int:pk>/", views.preview, name="preview"),
+    path("<int:pk>/voortgang/", views.progress, name="progress"),
+    path("<int:pk>/resultaat/", views.result, name="result"),
+    path("<int:pk>/terugdraaien/", views.rollback, name="rollback"),
+]

@@ -32,9 +32,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
@@ -914,3 +917,203 @@ def _scores_recompute_after(*, batch: ImportBatch, region_ids: list[int]) -> Non
             note = f"Scores voor {name} konden niet worden herberekend."
             batch.message = f"{batch.message}\n{note}"
             ImportBatch.objects.filter(pk=batch.pk).update(message=batch.message)
+
+
+# --- Running an uploaded file in the worker ---------------------------------------------------
+
+# Advisory lock held (session level) by the process applying a batch: if that process dies,
+# PostgreSQL releases it, which is how a page tells a crashed import from a slow one.
+_RUN_LOCK = 3  # first key of pg_advisory_lock(int, int); the second is the batch id
+PROGRESS_INTERVAL_S = 0.5
+
+
+class _ProgressWriter:
+    """Writes progress on its own connection, outside the import's transaction, so that the
+    progress page sees it while the import is still running. At most every half second."""
+
+    def __init__(self, batch_id: int) -> None:
+        from django.db import connections
+
+        self.batch_id = batch_id
+        self.connection = connections.create_connection("default")
+        self.last = 0.0
+
+    def __call__(self, percent: int, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < PROGRESS_INTERVAL_S and percent < 95:
+            return
+        self.last = now
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE monitoring_importbatch SET progress = %s, phase = %s, "
+                    "rows_done = %s, rows_total = %s WHERE id = %s",
+                    [percent, phase[:100], done, total, self.batch_id],
+                )
+        except Exception:  # progress is a courtesy: never let it break the import
+            logger.exception("Voortgang van import #%s niet bijgewerkt", self.batch_id)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def import_batch_queue(*, batch: ImportBatch, skip_rejected: bool) -> ImportBatch:
+    """Mark a previewed batch as waiting for the worker (the caller enqueues the task)."""
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
+        status=ImportBatch.Status.QUEUED, skip_rejected=skip_rejected, progress=0
+    )
+    if not updated:
+        raise ImportFileError(f"Import #{batch.pk} is al gestart of afgerond.")
+    batch.refresh_from_db()
+    return batch
+
+
+def import_batch_run(*, batch_id: int) -> str:
+    """Apply an uploaded, queued batch (in the worker); returns its final status.
+
+    The apply is one transaction: if the worker dies half-way, nothing was written and the
+    batch shows as failed (see ``import_batch_status_refresh``).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUN_LOCK, batch_id])
+        if not cursor.fetchone()[0]:
+            return "bezig"  # another worker has it
+    progress = _ProgressWriter(batch_id)
+    try:
+        started = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.QUEUED).update(
+            status=ImportBatch.Status.RUNNING, started_at=timezone.now(), progress=1
+        )
+        if not started:
+            return "overgeslagen"
+        batch = ImportBatch.objects.select_related("municipality", "user").get(pk=batch_id)
+        try:
+            data = (Path(settings.MEDIA_ROOT) / batch.stored_file).read_bytes()
+            result = import_apply(
+                data=data,
+                filename=batch.file_name,
+                period=batch.preview.get("requested_period") if batch.preview else None,
+                file_format=(batch.preview or {}).get("requested_format", "auto"),
+                municipality=batch.municipality,
+                user=batch.user,
+                skip_rejected=batch.skip_rejected,
+                batch=batch,
+                progress=progress,
+            )
+        except ImportFileError as error:
+            _batch_fail(batch_id, error.message)
+            return ImportBatch.Status.FAILED
+        except Exception as error:
+            logger.exception("Import #%s mislukt", batch_id)
+            _batch_fail(
+                batch_id,
+                f"Onverwachte fout ({type(error).__name__}); er is niets ingelezen. "
+                "Meld dit aan de beheerder.",
+            )
+            raise
+        if result.already_imported:
+            ImportBatch.objects.filter(pk=batch_id).update(
+                status=ImportBatch.Status.APPLIED,
+                values_unchanged=result.counts.unchanged,
+                finished_at=timezone.now(),
+                message=result.message,
+                progress=100,
+                phase="Klaar",
+            )
+        else:
+            ImportBatch.objects.filter(pk=batch_id).update(progress=100, phase="Klaar")
+        return ImportBatch.Status.APPLIED
+    finally:
+        progress.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_RUN_LOCK, batch_id])
+
+
+def _batch_fail(batch_id: int, message: str) -> None:
+    ImportBatch.objects.filter(pk=batch_id).update(
+        status=ImportBatch.Status.FAILED,
+        finished_at=timezone.now(),
+        message=message,
+        phase="Mislukt",
+    )
+
+
+def import_batch_status_refresh(*, batch: ImportBatch) -> ImportBatch:
+    """A batch marked running whose worker is gone (its lock is free) has failed: say so.
+
+    A queued batch whose task has finished or failed without starting it has failed too.
+    """
+    if batch.status == ImportBatch.Status.RUNNING:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_RUN_LOCK, batch.pk])
+            free = cursor.fetchone()[0]
+            if free:
+                ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.RUNNING).update(
+                    status=ImportBatch.Status.FAILED,
+                    finished_at=timezone.now(),
+                    phase="Mislukt",
+                    message="De verwerking is onderbroken (de worker is gestopt). Er is niets "
+                    "ingelezen: de database is zoals hij was. Lees het bestand opnieuw in.",
+                )
+    elif batch.status == ImportBatch.Status.QUEUED and batch.task_id:
+        from django_tasks_db.models import DBTaskResult
+
+        task_status = (
+            DBTaskResult.objects.filter(pk=batch.task_id).values_list("status", flat=True).first()
+        )
+        if task_status in ("FAILED", "SUCCESSFUL"):
+            _batch_fail(
+                batch.pk, "De taak is afgebroken voordat de import begon; er is niets ingelezen."
+            )
+    batch.refresh_from_db()
+    return batch
+
+
+def import_upload(
+    *,
+    data: bytes,
+    filename: str,
+    period: str | None = None,
+    file_format: str = "auto",
+    municipality: Region | None = None,
+    user=None,
+) -> ImportBatch:
+    """Keep an uploaded file under MEDIA_ROOT and record its preview as a batch to confirm.
+
+    Raises ImportFileError (Dutch) for an unusable file; then nothing is kept.
+    """
+    preview = import_preview(
+        data=data,
+        filename=filename,
+        period=period or None,
+        file_format=file_format,
+        municipality=municipality,
+    )
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name)[-120:] or "bestand"
+    relative = Path("imports") / f"{uuid.uuid4().hex}-{safe}"
+    target = Path(settings.MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    stored = preview.to_json()
+    stored["requested_period"] = period or None
+    stored["requested_format"] = file_format
+    return ImportBatch.objects.create(
+        file_name=filename[:255],
+        sha256=preview.sha256,
+        file_format=preview.file_format,
+        period=preview.period,
+        municipality=municipality,
+        user=user,
+        status=ImportBatch.Status.PREVIEWED,
+        stored_file=str(relative),
+        file_size=len(data),
+        preview=stored,
+        cells_rejected=preview.rejected_total,
+    )
+
+
+def batch_preview(batch: ImportBatch) -> ImportPreview | None:
+    """The preview recorded at upload (None for batches from the command line or the demo)."""
+    if not batch.preview:
+        return None
+    data = {k: v for k, v in batch.preview.items() if not k.startswith("requested_")}
+    return ImportPreview.from_json(data)

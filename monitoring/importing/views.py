@@ -1,0 +1,165 @@
+"""The web import, for functional administrators: upload, preview, confirm, progress, result,
+history and rollback. The work itself happens in ``monitoring.services.imports`` and, for the
+apply, in the worker (``monitoring.importing.tasks``)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from monitoring.importing.forms import ApplyForm, UploadForm
+from monitoring.importing.parsers import ImportFileError
+from monitoring.importing.tasks import import_batch_apply
+from monitoring.models import ImportBatch, Membership, Region, Role
+from monitoring.services.imports import (
+    RollbackRefused,
+    batch_preview,
+    import_batch_queue,
+    import_batch_status_refresh,
+    import_rollback,
+    import_upload,
+)
+
+ACTIVE = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
+
+
+def _municipalities(user) -> list[Region] | None:
+    """Municipalities the user administers; None means all of them (staff)."""
+    if user.is_staff:
+        return None
+    return [
+        m.municipality
+        for m in Membership.objects.filter(user=user, role=Role.ADMIN).select_related(
+            "municipality"
+        )
+    ]
+
+
+def admin_required(view):
+    """Functional administrators (role 'beheerder') and staff only; others get a Dutch 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        scope = _municipalities(request.user)
+        if scope is not None and not scope:
+            return render(request, "importing/forbidden.html", status=403)
+        request.import_scope = scope
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _batches(request: HttpRequest):
+    batches = ImportBatch.objects.select_related("municipality", "user")
+    if request.import_scope is not None:
+        batches = batches.filter(municipality__in=request.import_scope)
+    return batches
+
+
+def _batch(request: HttpRequest, pk: int) -> ImportBatch:
+    return get_object_or_404(_batches(request), pk=pk)
+
+
+@admin_required
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(
+        request.POST or None, request.FILES or None, municipalities=request.import_scope
+    )
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            batch = import_upload(
+                data=file.read(),
+                filename=file.name,
+                period=form.cleaned_data["period"],
+                file_format=form.cleaned_data["file_format"],
+                municipality=form.cleaned_data["municipality"],
+                user=request.user,
+            )
+        except ImportFileError as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("importing:preview", pk=batch.pk)
+    return render(request, "importing/upload.html", {"form": form})
+
+
+@admin_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    if batch.status != ImportBatch.Status.PREVIEWED:
+        return redirect("importing:progress", pk=batch.pk)
+    form = ApplyForm(request.POST if request.method == "POST" else None)
+    summary = batch_preview(batch)
+    if request.method == "POST" and form.is_valid():
+        skip = form.cleaned_data["skip_rejected"]
+        if summary.has_rejections and not skip:
+            form.add_error(
+                "skip_rejected",
+                "Er zijn cellen afgewezen. Kies ervoor ze over te slaan, of verbeter het bestand "
+                "en lees het opnieuw in.",
+            )
+        else:
+            batch = import_batch_queue(batch=batch, skip_rejected=skip)
+            result = import_batch_apply.enqueue(batch.pk)
+            ImportBatch.objects.filter(pk=batch.pk).update(task_id=str(result.id))
+            return redirect("importing:progress", pk=batch.pk)
+    return render(
+        request, "importing/preview.html", {"batch": batch, "preview": summary, "form": form}
+    )
+
+
+@admin_required
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress page; with htmx, only its fragment (polled every second while running)."""
+    batch = import_batch_status_refresh(batch=_batch(request, pk))
+    if request.htmx and batch.status not in ACTIVE:
+        return HttpResponseClientRedirect(batch_result_url(batch))
+    if request.htmx:
+        return render(request, "importing/progress.html#progress", {"batch": batch})
+    if batch.status not in ACTIVE:
+        return redirect(batch_result_url(batch))
+    return render(request, "importing/progress.html", {"batch": batch})
+
+
+def batch_result_url(batch: ImportBatch) -> str:
+    return reverse("importing:result", kwargs={"pk": batch.pk})
+
+
+@admin_required
+def result(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = import_batch_status_refresh(batch=_batch(request, pk))
+    if batch.status in ACTIVE:
+        return redirect("importing:progress", pk=batch.pk)
+    return render(request, "importing/result.html", {"batch": batch})
+
+
+@admin_required
+def history(request: HttpRequest) -> HttpResponse:
+    batches = _batches(request).exclude(status=ImportBatch.Status.PREVIEWED)[:200]
+    return render(request, "importing/history.html", {"batches": batches})
+
+
+@admin_required
+def rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    if request.method == "POST":
+        return _rollback(request, batch)
+    return render(request, "importing/rollback.html", {"batch": batch})
+
+
+def _rollback(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
+    try:
+        outcome = import_rollback(batch=batch, user=request.user)
+    except RollbackRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"Import #{batch.pk} ({batch.file_name}): {outcome.message}")
+    return redirect("importing:history")

@@ -1,0 +1,184 @@
+"""The web import: only administrators; upload, preview, confirm, progress, result, history,
+rollback. Tasks run with the immediate backend here (the browser test uses the real worker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from monitoring.models import ImportBatch, IndicatorValue, Membership, Region, Role
+from monitoring.services.imports import import_batch_status_refresh
+
+DATA = Path(__file__).parent / "data" / "cbs_kwb"
+DEN_HAAG_2021 = DATA / "kwb_den_haag_2019_2020_2021" / "kwb2021_den_haag_odata_22cols.csv"
+AMSTERDAM_2021 = DATA / "kwb_amsterdam_2017_2019_2021" / "kwb2021_amsterdam_odata_22cols.csv"
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def immediate_tasks(settings, tmp_path):
+    settings.TASKS = IMMEDIATE
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def den_haag(framework):
+    return Region.objects.create(code="GM0518", name="'s-Gravenhage", level="gemeente")
+
+
+def member(role: str, municipality: Region, *, username: str):
+    user = get_user_model().objects.create_user(username, password="geheim-wachtwoord-1")
+    Membership.objects.create(user=user, municipality=municipality, role=role)
+    return user
+
+
+@pytest.fixture
+def admin_client(client, den_haag):
+    client.force_login(member(Role.ADMIN, den_haag, username="bram"))
+    return client
+
+
+def upload(client, path: Path, **fields):
+    file = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+    data = {"file": file, "period": "", "file_format": "auto", **fields}
+    return client.post(reverse("importing:upload"), data)
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
+    response = client.get(reverse("importing:upload"))
+    assert response.status_code == 302 and "/inloggen/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.POLICY_OFFICER, Role.SOCIAL_WORKER])
+def test_users_who_are_not_administrators_get_a_dutch_403(client, den_haag, role):
+    client.force_login(member(role, den_haag, username="iemand"))
+    for name in ("importing:upload", "importing:history"):
+        response = client.get(reverse(name))
+        assert response.status_code == 403
+        assert "Alleen functioneel beheerders" in response.content.decode()
+
+
+def test_the_whole_web_import_from_upload_to_rollback(admin_client, den_haag, immediate_tasks):
+    response = upload(admin_client, DEN_HAAG_2021, municipality=den_haag.pk)
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("importing:preview", args=[batch.pk])
+    assert batch.status == ImportBatch.Status.PREVIEWED and not IndicatorValue.objects.exists()
+
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "1.590 nieuwe waarden" in page
+    assert "kolommen niet gebruikt" in page
+
+    response = admin_client.post(reverse("importing:preview", args=[batch.pk]), {})
+    assert response["Location"] == reverse("importing:progress", args=[batch.pk])
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.APPLIED and batch.task_id
+    assert batch.values_new == 1590 and batch.progress == 100
+    assert IndicatorValue.objects.filter(batch=batch).count() == 1590
+
+    # Progress of a finished import leads to its result (htmx: a client-side redirect).
+    response = admin_client.get(
+        reverse("importing:progress", args=[batch.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert response["HX-Redirect"] == reverse("importing:result", args=[batch.pk])
+    page = admin_client.get(reverse("importing:result", args=[batch.pk])).content.decode()
+    assert "Ingelezen: 1.590 nieuwe waarden" in page
+
+    history = admin_client.get(reverse("importing:history")).content.decode()
+    assert DEN_HAAG_2021.name in history and "Terugdraaien" in history
+
+    confirm = admin_client.get(reverse("importing:rollback", args=[batch.pk])).content.decode()
+    assert "terugdraaien?" in confirm
+    response = admin_client.post(reverse("importing:rollback", args=[batch.pk]), follow=True)
+    assert "Teruggedraaid: 1.590 waarden hersteld" in response.content.decode()
+    assert not IndicatorValue.objects.exists()
+    assert Region.objects.filter(code="GM0518").exists()  # it was there before the import
+
+
+def test_rejected_cells_must_be_skipped_explicitly_before_the_import_starts(
+    admin_client, den_haag, immediate_tasks
+):
+    # Den Haag's 2021 file with one Amsterdam ward appended (same columns).
+    amsterdam_ward = AMSTERDAM_2021.read_bytes().splitlines()[2]
+    mixed = DEN_HAAG_2021.read_bytes().rstrip(b"\n") + b"\n" + amsterdam_ward + b"\n"
+    file = SimpleUploadedFile("kwb2021_gemengd.csv", mixed)
+    admin_client.post(
+        reverse("importing:upload"),
+        {"file": file, "file_format": "auto", "municipality": den_haag.pk},
+    )
+    batch = ImportBatch.objects.get()
+    page = admin_client.get(reverse("importing:preview", args=[batch.pk])).content.decode()
+    assert "hoort niet bij" in page and "afgewezen-cellen" in page
+    response = admin_client.post(reverse("importing:preview", args=[batch.pk]), {})
+    assert response.status_code == 200
+    assert "Kies ervoor ze over te slaan" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    assert not IndicatorValue.objects.exists()
+    admin_client.post(reverse("importing:preview", args=[batch.pk]), {"skip_rejected": "on"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.APPLIED and batch.cells_rejected == 1
+    assert batch.values_new == 1590
+
+
+def test_a_broken_upload_shows_the_dutch_message_and_keeps_nothing(
+    admin_client, den_haag, immediate_tasks
+):
+    file = SimpleUploadedFile("kwb.csv", b"<html><body>Niet gevonden</body></html>")
+    data = {"file": file, "file_format": "auto", "municipality": den_haag.pk}
+    response = admin_client.post(reverse("importing:upload"), data)
+    assert response.status_code == 200
+    assert "HTML-pagina" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_upload_over_the_size_limit_is_refused(admin_client, settings, immediate_tasks):
+    settings.IMPORT_MAX_UPLOAD_MB = 1
+    file = SimpleUploadedFile("groot.csv", b"x" * (1024 * 1024 + 1))
+    response = admin_client.post(reverse("importing:upload"), {"file": file, "file_format": "auto"})
+    assert "de grens is 1 MB" in response.content.decode()
+
+
+def test_an_administrator_only_sees_imports_of_their_own_municipality(admin_client, den_haag):
+    other = Region.objects.create(code="GM0363", name="Amsterdam", level="gemeente")
+    theirs = ImportBatch.objects.create(file_name="a.csv", sha256="x", municipality=other)
+    response = admin_client.get(reverse("importing:result", args=[theirs.pk]))
+    assert response.status_code == 404
+
+
+def test_the_progress_page_polls_a_fragment_while_the_import_runs(admin_client, den_haag):
+    batch = ImportBatch.objects.create(
+        file_name="kwb.csv",
+        sha256="x",
+        municipality=den_haag,
+        status=ImportBatch.Status.QUEUED,
+        progress=40,
+        phase="Waarden laden",
+        rows_done=400,
+        rows_total=1000,
+    )
+    page = admin_client.get(reverse("importing:progress", args=[batch.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "htmx-2.min.js" in page
+    fragment = admin_client.get(
+        reverse("importing:progress", args=[batch.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<html" not in fragment
+    assert "40%" in fragment and "400 van 1.000 waarden" in fragment
+
+
+def test_a_running_import_whose_worker_died_shows_as_failed(den_haag):
+    # Marked running, but no worker holds its lock: the process that ran it is gone.
+    batch = ImportBatch.objects.create(
+        file_name="kwb.csv",
+        sha256="x",
+        status=ImportBatch.Status.RUNNING,
+        started_at=timezone.now(),
+    )
+    batch = import_batch_status_refresh(batch=batch)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "er is niets ingelezen" in batch.message.lower()
