@@ -6,6 +6,11 @@ Dutch number formatting, a colour-blind-safe palette and a second carrier beside
 
 Maps are drawn as filled polygons on plain axes from the regions' own GeoJSON: no tile server, no
 map library fetching world outlines from a CDN, nothing leaves the browser.
+
+Figures are built as plain plotly.js figure data (:class:`Figure`), not as ``plotly.graph_objects``:
+a map with 100 wards builds and serialises in a few milliseconds instead of ~70 ms of validation.
+``plotly.graph_objects.Figure(figure.to_dict())`` validates them, and tests/test_charts.py does that
+for every chart.
 """
 
 from __future__ import annotations
@@ -13,16 +18,14 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.colors import sample_colorscale
-from plotly.subplots import make_subplots
 
 from monitoring.conditions import CONDITION_INFO, CONDITIONS, ConditionInfo
 from monitoring.formatting import nl_number
@@ -36,6 +39,102 @@ MISSING_FILL = "#e6e6e6"
 SERIES_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid")
 SERIES_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross")
+
+
+def trace(kind: str, /, **attributes: Any) -> dict[str, Any]:
+    """A plotly.js trace as data; attributes that are None are left out."""
+    return {"type": kind, **{k: v for k, v in attributes.items() if v is not None}}
+
+
+def _merge(target: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
+class Figure:
+    """A plotly figure as plain data: ``{"data": [...], "layout": {...}}``.
+
+    ``cols`` > 1 lays out side-by-side panels sharing the y axis (like ``make_subplots`` with
+    ``shared_yaxes``), each with its title above it.
+    """
+
+    def __init__(self, *, cols: int = 1, titles: Sequence[str] = (), spacing: float = 0.03):
+        self.data: list[dict[str, Any]] = []
+        self.layout: dict[str, Any] = {}
+        if cols > 1:
+            width = (1 - spacing * (cols - 1)) / cols
+            annotations = []
+            for i in range(cols):
+                start = i * (width + spacing)
+                self.axis("x", i + 1).update(
+                    {"domain": [start, start + width], "anchor": "y" if i == 0 else f"y{i + 1}"}
+                )
+                self.axis("y", i + 1).update(
+                    {"anchor": "x" if i == 0 else f"x{i + 1}"}
+                    | ({} if i == 0 else {"matches": "y", "showticklabels": False})
+                )
+                if i < len(titles):
+                    annotations.append(
+                        {
+                            "text": titles[i],
+                            "x": start + width / 2,
+                            "xref": "paper",
+                            "xanchor": "center",
+                            "y": 1.0,
+                            "yref": "paper",
+                            "yanchor": "bottom",
+                            "showarrow": False,
+                            "font": {"size": 14},
+                        }
+                    )
+            self.layout["annotations"] = annotations
+
+    def axis(self, letter: str, col: int = 1) -> dict[str, Any]:
+        return self.layout.setdefault(f"{letter}axis{'' if col == 1 else col}", {})
+
+    def add_trace(self, data: dict[str, Any], row: int | None = None, col: int | None = None):
+        if col and col > 1:
+            data = {**data, "xaxis": f"x{col}", "yaxis": f"y{col}"}
+        self.data.append(data)
+
+    def update_layout(self, **layout: Any) -> None:
+        _merge(self.layout, layout)
+
+    def add_vline(
+        self, x: float, *, line: dict[str, Any], label: str = "", colour: str = ""
+    ) -> None:
+        self.layout.setdefault("shapes", []).append(
+            {
+                "type": "line",
+                "x0": x,
+                "x1": x,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": line,
+            }
+        )
+        if label:
+            self.layout.setdefault("annotations", []).append(
+                {
+                    "text": label,
+                    "x": x,
+                    "xref": "x",
+                    "y": 1,
+                    "yref": "paper",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"color": colour} if colour else {},
+                }
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"data": self.data, "layout": self.layout}
 
 
 # --- Input ------------------------------------------------------------------------------------
@@ -133,7 +232,7 @@ class ChartBlock:
     title: str
     summary: str
     table: Table
-    figure: go.Figure | None = None
+    figure: Figure | None = None
     height: int = 420
     notes: list[str] = field(default_factory=list)
 
@@ -142,7 +241,9 @@ class ChartBlock:
         """The figure as JSON that is safe inside ``<script type="application/json">``."""
         if self.figure is None:
             return "null"
-        text = pio.to_json(self.figure, validate=False, pretty=False)
+        text = json.dumps(
+            self.figure.to_dict(), allow_nan=False, ensure_ascii=False, separators=(",", ":")
+        )
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -248,7 +349,7 @@ def score_sentence(
 # --- Layout helpers ---------------------------------------------------------------------------
 
 
-def _layout(fig: go.Figure, *, title: str, height: int, wrap: int = 62, **kwargs: Any) -> go.Figure:
+def _layout(fig: Figure, *, title: str, height: int, wrap: int = 62, **kwargs: Any) -> Figure:
     fig.update_layout(
         title={"text": _wrap_title(title, wrap), "x": 0, "xanchor": "left", "font": {"size": 15}},
         separators=SEPARATORS,
@@ -357,7 +458,7 @@ def region_map(
     diverging: bool = False,
     missing_label: str = "onvoldoende gegevens",
     height: int = 560,
-) -> go.Figure | None:
+) -> Figure | None:
     """Each area a filled polygon coloured by its value; click opens ``area.url``.
 
     Second carriers besides colour: the value in the hover label and in the table, a hatch
@@ -377,7 +478,7 @@ def region_map(
             low, high = low - 1, high + 1
         scale = SEQUENTIAL
     suffix = f" {unit}" if unit else ""
-    fig = go.Figure()
+    fig = Figure()
     centroids: list[tuple[Area, tuple[float, float], float | None]] = []
     lats: list[float] = []
     for area, rings in drawable:
@@ -392,7 +493,8 @@ def region_map(
             label = (signed(value, decimals) if diverging else nl_number(value, decimals)) + suffix
             pattern = None
         fig.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=xs,
                 y=ys,
                 mode="lines",
@@ -411,13 +513,14 @@ def region_map(
         if centre:
             centroids.append((area, centre, value))
     # Markers at the centres: hover, click target, the colour bar and, for changes, ▲/▼.
-    marker_values = [v if v is not None else math.nan for _, _, v in centroids]
+    marker_values = [v for _, _, v in centroids]
     symbols = [
         "triangle-up" if (v or 0) > 0 else "triangle-down" if (v or 0) < 0 else "circle"
         for _, _, v in centroids
     ]
     fig.add_trace(
-        go.Scatter(
+        trace(
+            "scatter",
             x=[c[0] for _, c, _ in centroids],
             y=[c[1] for _, c, _ in centroids],
             mode="markers",
@@ -542,13 +645,7 @@ def trend_small_multiples(
 ) -> ChartBlock:
     """Per condition a panel: every ward as a thin line, the average of the wards bold."""
     by_key = {(p.code, p.period, p.condition): p.value for p in points_}
-    fig = make_subplots(
-        rows=1,
-        cols=4,
-        shared_yaxes=True,
-        subplot_titles=[info.short_nl for info in CONDITIONS],
-        horizontal_spacing=0.03,
-    )
+    fig = Figure(cols=4, titles=[info.short_nl for info in CONDITIONS])
     changes: list[tuple[ConditionInfo, float]] = []
     rows: list[dict[str, Any]] = []
     for col, info in enumerate(CONDITIONS, start=1):
@@ -567,7 +664,8 @@ def trend_small_multiples(
             texts.append(None)
             custom.append(None)
         fig.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=xs,
                 y=ys,
                 mode="lines+markers",
@@ -586,7 +684,8 @@ def trend_small_multiples(
         )
         mean = [averages.get((period, info.condition.value)) for period in periods]
         fig.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=list(periods),
                 y=mean,
                 mode="lines+markers",
@@ -629,9 +728,10 @@ def trend_small_multiples(
         header_key="condition",
     )
     for col in range(1, 5):
-        fig.update_xaxes(_period_axis(periods), row=1, col=col)
-        fig.update_xaxes(title_text="periode" if col == 1 else "", row=1, col=col)
-    fig.update_yaxes(_score_axis("score"), row=1, col=1)
+        fig.axis("x", col).update(_period_axis(periods))
+        if col > 1:
+            fig.axis("x", col)["title"] = {"text": ""}
+    fig.axis("y", 1).update(_score_axis("score"))
     _layout(fig, title=title, height=380, wrap=120, hovermode="closest")
     fig.update_layout(legend={"orientation": "h", "y": -0.25})
     return ChartBlock("trends", title, summary, table, fig, 380)
@@ -679,9 +779,10 @@ def ward_radar(
         + (", ".join(above) if above else "geen enkele conditie")
         + "."
     )
-    fig = go.Figure()
+    fig = Figure()
     fig.add_trace(
-        go.Scatterpolar(
+        trace(
+            "scatterpolar",
             r=_radar_closed(mean_values),
             theta=_radar_closed(labels),
             name=average_label,
@@ -692,7 +793,8 @@ def ward_radar(
         )
     )
     fig.add_trace(
-        go.Scatterpolar(
+        trace(
+            "scatterpolar",
             r=_radar_closed(ward_values),
             theta=_radar_closed(labels),
             name=ward_name,
@@ -748,7 +850,7 @@ def ward_trend(
     scores: dict[tuple[str, str], float | None],
 ) -> ChartBlock:
     """One line per condition; a period without a score is a visible break (no connecting)."""
-    fig = go.Figure()
+    fig = Figure()
     rows = []
     moves: list[tuple[ConditionInfo, float, str, str]] = []
     gaps = 0
@@ -756,7 +858,8 @@ def ward_trend(
         ys = [scores.get((period, info.condition.value)) for period in periods]
         gaps += sum(v is None for v in ys)
         fig.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=list(periods),
                 y=ys,
                 name=info.name_nl,
@@ -847,6 +950,7 @@ def breakdown_chart(
     period: str,
     score: float | None,
     rows: Sequence[BreakdownRow],
+    with_figure: bool = True,
 ) -> ChartBlock:
     info = CONDITION_INFO[condition]
     with_index = [r for r in rows if r.index is not None]
@@ -869,11 +973,12 @@ def breakdown_chart(
             "Er hebben te weinig indicatoren een waarde om een score te berekenen; er wordt niets "
             "bijgeschat."
         )
-    fig = go.Figure()
-    if with_index:
+    fig = Figure()
+    if with_index and with_figure:
         ordered = sorted(with_index, key=lambda r: r.index or 0)
         fig.add_trace(
-            go.Bar(
+            trace(
+                "bar",
                 y=[r.name for r in ordered],
                 x=[(r.index or 0) - 100 for r in ordered],
                 base=100,
@@ -892,7 +997,7 @@ def breakdown_chart(
                 showlegend=False,
             )
         )
-        fig.add_vline(x=100, line={"color": "#333", "dash": "dot"})
+        fig.add_vline(100, line={"color": "#333", "dash": "dot"})
     _layout(
         fig,
         title=title,
@@ -928,7 +1033,9 @@ def breakdown_chart(
         ],
         header_key="name",
     )
-    return ChartBlock("opbouw", title, summary, table, fig if with_index else None, 300)
+    return ChartBlock(
+        "opbouw", title, summary, table, fig if with_index and with_figure else None, 300
+    )
 
 
 # --- Compare ----------------------------------------------------------------------------------
@@ -938,14 +1045,15 @@ def compare_radar(
     *, wards: Sequence[Area], period: str, scores: dict[tuple[str, str], float | None]
 ) -> ChartBlock:
     labels = [info.short_nl for info in CONDITIONS]
-    fig = go.Figure()
+    fig = Figure()
     rows = []
     means: list[tuple[str, float]] = []
     for i, ward in enumerate(wards):
         values = [scores.get((ward.code, info.condition.value)) for info in CONDITIONS]
         style = series_style(i)
         fig.add_trace(
-            go.Scatterpolar(
+            trace(
+                "scatterpolar",
                 r=_radar_closed(values),
                 theta=_radar_closed(labels),
                 name=ward.name,
@@ -1008,20 +1116,15 @@ def compare_trends(
     periods: Sequence[str],
     scores: dict[tuple[str, str, str], float | None],
 ) -> ChartBlock:
-    fig = make_subplots(
-        rows=1,
-        cols=4,
-        shared_yaxes=True,
-        subplot_titles=[info.short_nl for info in CONDITIONS],
-        horizontal_spacing=0.03,
-    )
+    fig = Figure(cols=4, titles=[info.short_nl for info in CONDITIONS])
     rows = []
     for i, ward in enumerate(wards):
         style = series_style(i)
         for col, info in enumerate(CONDITIONS, start=1):
             ys = [scores.get((ward.code, period, info.condition.value)) for period in periods]
             fig.add_trace(
-                go.Scatter(
+                trace(
+                    "scatter",
                     x=list(periods),
                     y=ys,
                     name=ward.name,
@@ -1050,9 +1153,10 @@ def compare_trends(
         f"betekent onvoldoende gegevens in die periode."
     )
     for col in range(1, 5):
-        fig.update_xaxes(_period_axis(periods), row=1, col=col)
-        fig.update_xaxes(title_text="periode" if col == 1 else "", row=1, col=col)
-    fig.update_yaxes(_score_axis("score"), row=1, col=1)
+        fig.axis("x", col).update(_period_axis(periods))
+        if col > 1:
+            fig.axis("x", col)["title"] = {"text": ""}
+    fig.axis("y", 1).update(_score_axis("score"))
     _layout(fig, title=title, height=380, wrap=120, legend={"orientation": "h", "y": -0.25})
     table = Table(
         caption="Scores van de gekozen wijken per conditie en periode",
@@ -1172,10 +1276,11 @@ def indicator_distribution(
         ((names.get(c, c), v) for c, v in values.items() if v is not None), key=lambda p: p[1]
     )
     suffix = f" {unit}" if unit else ""
-    fig = go.Figure()
+    fig = Figure()
     if known:
         fig.add_trace(
-            go.Histogram(
+            trace(
+                "histogram",
                 x=[v for _, v in known],
                 nbinsx=min(20, max(5, len(known) // 3)),
                 marker={"color": "#56B4E9", "line": {"color": "white", "width": 1}},
@@ -1189,13 +1294,10 @@ def indicator_distribution(
     ):
         if value is not None:
             fig.add_vline(
-                x=value,
+                value,
                 line={"color": colour, "dash": dash, "width": 2},
-                annotation={
-                    "text": f"{label}: {nl_number(value, decimals)}{suffix}",
-                    "font": {"color": colour},
-                },
-                annotation_position="top",
+                label=f"{label}: {nl_number(value, decimals)}{suffix}",
+                colour=colour,
             )
     if len(known) >= 4:
         q = statistics.quantiles([v for _, v in known], n=4)
@@ -1258,7 +1360,7 @@ def indicator_trend(
     decimals: int,
     municipality_name: str,
 ) -> ChartBlock:
-    fig = go.Figure()
+    fig = Figure()
     series = [
         (municipality_name, municipal, 0),
         ("mediaan van de gebieden", ward_median, 2),
@@ -1271,7 +1373,8 @@ def indicator_trend(
             continue
         style = series_style(style_index)
         fig.add_trace(
-            go.Scatter(
+            trace(
+                "scatter",
                 x=list(periods),
                 y=ys,
                 name=label,
@@ -1416,6 +1519,7 @@ __all__ = [
     "Cell",
     "ChartBlock",
     "Column",
+    "Figure",
     "ScorePoint",
     "Table",
     "breakdown_chart",
@@ -1432,6 +1536,7 @@ __all__ = [
     "score_sentence",
     "similarity_ranking",
     "spreads",
+    "trace",
     "trend_small_multiples",
     "ward_radar",
     "ward_trend",

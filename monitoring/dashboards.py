@@ -189,6 +189,7 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
         own_periods[-1] if own_periods else (data.periods[-1] if data.periods else None)
     )
     average_label = f"gemiddelde van de {data.level_plural}"
+    names = data_indicators(data)
     cards = []
     for info in CONDITIONS:
         c = info.condition.value
@@ -228,7 +229,7 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
                     area_word=average_label,
                 ),
                 "breakdown": _breakdown_block(
-                    region.name, c, period or "", score, data_indicators(data)
+                    region.name, c, period or "", score, names, with_figure=False
                 )
                 if score
                 else None,
@@ -285,10 +286,15 @@ def data_indicators(data: WardDashboard) -> dict[str, tuple[str, str]]:
     return {s.indicator.code: (s.indicator.name_nl, s.indicator.unit) for s in data.indicators}
 
 
-def _breakdown_block(name, condition, period, score, names) -> ChartBlock:
+def _breakdown_block(name, condition, period, score, names, *, with_figure=True) -> ChartBlock:
     rows = charts.breakdown_rows(score.breakdown, names)
     return charts.breakdown_chart(
-        ward_name=name, condition=condition, period=period, score=score.value, rows=rows
+        ward_name=name,
+        condition=condition,
+        period=period,
+        score=score.value,
+        rows=rows,
+        with_figure=with_figure,
     )
 
 
