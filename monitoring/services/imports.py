@@ -297,8 +297,51 @@ def _plan(
             "Het bestand bevat geen gegevensregels, alleen een kopregel (of niets bruikbaars)."
         )
 
+    # Columns → indicators, decided once per column. Derived indicators are computed, never
+    # read from a file.
+    indicators = list(Indicator.objects.values_list("id", "code", "aliases", "numerator"))
+    index = alias_index((pk, code, aliases) for pk, code, aliases, numerator in indicators)
+    derived_keys = {alias_key(code) for pk, code, aliases, numerator in indicators if numerator}
+    index = {key: pk for key, pk in index.items() if key not in derived_keys}
+    codes_by_id = {pk: code for pk, code, _aliases, _num in indicators}
+    column_order = list(pd.unique(values["column"]))
+    if {"column", "key"} <= set(parsed.columns.columns) and set(column_order) <= set(
+        parsed.columns["column"]
+    ):
+        pairs = parsed.columns.loc[parsed.columns["column"].isin(column_order), ["column", "key"]]
+    else:
+        pairs = values.drop_duplicates("column").loc[:, ["column", "key"]]
+    pairs = _map_loosely(map_columns(pairs, index), index)
+    indicator_of_column = pairs.set_index("column")["indicator_id"].to_dict()
+    key_of_column = pairs.set_index("column")["key"].to_dict()
+    first_column: dict[int, str] = {}
+    unused: list[str] = []
+    for column in column_order:
+        indicator_id = indicator_of_column.get(column)
+        if indicator_id is None or pd.isna(indicator_id):
+            unused.append(column)
+        elif int(indicator_id) in first_column:
+            unused.append(column)
+            notes.append(
+                f"Kolom '{column}' hoort ook bij indicator {codes_by_id[int(indicator_id)]}; "
+                f"alleen kolom '{first_column[int(indicator_id)]}' wordt gebruikt."
+            )
+        else:
+            first_column[int(indicator_id)] = column
+    unused += [c for c in parsed.text_columns if c not in unused]
+    indicator_by_column = {column: pk for pk, column in first_column.items()}
+    # From here on only the cells that feed an indicator: a national file has millions of cells.
+    values = values[values["column"].isin(list(indicator_by_column))]
+    columns_used = [
+        {"column": column, "indicator": codes_by_id[pk]} for pk, column in first_column.items()
+    ]
+
     # Periods: from the file (a column, the title or the file name) or as given.
-    row_periods = values["period"] if "period" in values else pd.Series(dtype=object)
+    row_periods = (
+        values["period"]
+        if "period" in values
+        else pd.Series(None, index=values.index, dtype=object)
+    )
     given = parsed.period or period
     distinct = sorted({p for p in row_periods.dropna().unique() if p})
     if not distinct:
@@ -328,41 +371,11 @@ def _plan(
             )
         )
     values = values.loc[~bad_period]
-    values = values.assign(period=values["period"].map(lambda p: normal.get(p, file_period)))
+    values = values.assign(period=values["period"].map(normal).fillna(file_period))
     periods = sorted(set(values["period"]), key=Period.parse) or [file_period]
     region_year = Period.parse(periods[0]).year
 
-    # Columns → indicators. Derived indicators are computed, never read from a file.
-    indicators = list(Indicator.objects.values_list("id", "code", "aliases", "numerator"))
-    index = alias_index((pk, code, aliases) for pk, code, aliases, numerator in indicators)
-    derived_keys = {alias_key(code) for pk, code, aliases, numerator in indicators if numerator}
-    index = {key: pk for key, pk in index.items() if key not in derived_keys}
-    codes_by_id = {pk: code for pk, code, _aliases, _num in indicators}
-    mapped = _map_loosely(map_columns(values, index), index)
-    column_order = list(dict.fromkeys(values["column"]))
-    indicator_of_column = (
-        mapped.drop_duplicates("column").set_index("column")["indicator_id"].to_dict()
-    )
-    first_column: dict[int, str] = {}
-    unused: list[str] = []
-    for column in column_order:
-        indicator_id = indicator_of_column.get(column)
-        if pd.isna(indicator_id):
-            unused.append(column)
-        elif int(indicator_id) in first_column:
-            unused.append(column)
-            notes.append(
-                f"Kolom '{column}' hoort ook bij indicator {codes_by_id[int(indicator_id)]}; "
-                f"alleen kolom '{first_column[int(indicator_id)]}' wordt gebruikt."
-            )
-        else:
-            first_column[int(indicator_id)] = column
-    unused += [c for c in parsed.text_columns if c not in unused]
-    used_columns = set(first_column.values())
-    mapped = mapped[mapped["column"].isin(used_columns)]
-    columns_used = [
-        {"column": column, "indicator": codes_by_id[pk]} for pk, column in first_column.items()
-    ]
+    mapped = values.assign(indicator_id=values["column"].map(indicator_by_column).astype("Int64"))
 
     # Ranges from the indicators' minimum and maximum.
     limits_by_id = {
@@ -372,7 +385,6 @@ def _plan(
         )
         if low is not None or high is not None
     }
-    key_of_column = mapped.drop_duplicates("column").set_index("column")["key"].to_dict()
     limits = {
         key_of_column[first_column[pk]]: bounds
         for pk, bounds in limits_by_id.items()
@@ -657,6 +669,7 @@ def import_apply(
     skip_rejected: bool = False,
     batch: ImportBatch | None = None,
     progress: ProgressReport | None = None,
+    recompute_scores: bool = True,
 ) -> ImportResult:
     """Import one file in one transaction; see the module docstring for the policies.
 
@@ -745,7 +758,8 @@ def import_apply(
         batch.finished_at = timezone.now()
         batch.message = _applied_message(counts, len(synced.created_ids), preview)
         batch.save()
-    _scores_recompute_after(batch=batch, region_ids=touched)
+    if recompute_scores:
+        _scores_recompute_after(batch=batch, region_ids=touched)
     return ImportResult(
         preview=preview,
         batch=batch,
@@ -783,8 +797,9 @@ def import_rollback(*, batch: ImportBatch, user=None) -> RollbackResult:
         _refuse_when_overwritten(batch)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT DISTINCT region_id FROM monitoring_valuechange WHERE batch_id = %s",
-                [batch.pk],
+                "SELECT region_id FROM monitoring_valuechange WHERE batch_id = %(b)s UNION "
+                "SELECT region_id FROM monitoring_indicatorvalue WHERE batch_id = %(b)s",
+                {"b": batch.pk},
             )
             touched = {row[0] for row in cursor.fetchall()}
         restored = values_restore(batch=batch)
@@ -840,7 +855,21 @@ def _refuse_when_overwritten(batch: ImportBatch) -> None:
             """,
             [batch.pk],
         )
-        conflicts = cursor.fetchall()
+        conflicts = dict(cursor.fetchall())
+        # Values it created that a later, still applied import changed since.
+        cursor.execute(
+            """
+            SELECT c.batch_id, count(*)
+              FROM monitoring_valuechange c
+              JOIN monitoring_importbatch b ON b.id = c.batch_id AND b.status = 'applied'
+             WHERE c.old_batch_id = %s
+             GROUP BY c.batch_id
+            """,
+            [batch.pk],
+        )
+        for pk, count in cursor.fetchall():
+            conflicts[pk] = max(conflicts.get(pk, 0), count)
+    conflicts = sorted(conflicts.items(), key=lambda item: (item[0] is None, item[0] or 0))
     if not conflicts:
         return
     later = {b.pk: b for b in ImportBatch.objects.filter(pk__in=[pk for pk, _n in conflicts if pk])}

@@ -374,38 +374,46 @@ def values_import(
     """Merge values into the store: one row per region, indicator and period.
 
     ``values`` has ``region_id, indicator_id, period, value, is_suppressed``; ``value`` NaN means
-    missing (with ``is_suppressed`` when CBS marked the cell secret). Every new or changed value
-    is recorded against ``batch`` with its earlier state, so the batch can be rolled back exactly.
+    missing (with ``is_suppressed`` when CBS marked the cell secret). New values carry ``batch``;
+    every changed value also gets a ValueChange with its earlier state, so the batch can be
+    rolled back exactly.
     Identical values are left untouched, so importing the same file twice changes nothing.
     ``progress(done, total)`` is called as the values are loaded.
     """
     with transaction.atomic(), connection.cursor() as cursor:
         _copy_into_staging(cursor, values, progress)
         batch_id = batch.pk if batch else None
+        cursor.execute("ANALYZE pg_temp.import_staging")
         cursor.execute(
             """
-            WITH changes AS (
-                INSERT INTO monitoring_valuechange (
-                    batch_id, region_id, indicator_id, period, existed_before,
-                    old_value, old_is_suppressed, old_batch_id, new_value)
-                SELECT %(batch)s, s.region_id, s.indicator_id, s.period, v.id IS NOT NULL,
-                       v.value, coalesce(v.is_suppressed, false), v.batch_id, s.value
-                  FROM import_staging s
-                  LEFT JOIN monitoring_indicatorvalue v
-                    ON v.region_id = s.region_id AND v.indicator_id = s.indicator_id
-                   AND v.period = s.period
-                 WHERE %(batch)s IS NOT NULL
-                   AND (v.id IS NULL OR v.value IS DISTINCT FROM s.value
-                        OR v.is_suppressed <> s.is_suppressed)
-                RETURNING existed_before
-            )
-            SELECT count(*) FILTER (WHERE NOT existed_before),
-                   count(*) FILTER (WHERE existed_before)
-              FROM changes
+            SELECT count(*) FILTER (WHERE v.id IS NULL),
+                   count(*) FILTER (WHERE v.id IS NOT NULL AND (v.value IS DISTINCT FROM s.value
+                                    OR v.is_suppressed <> s.is_suppressed))
+              FROM import_staging s
+              LEFT JOIN monitoring_indicatorvalue v
+                ON v.region_id = s.region_id AND v.indicator_id = s.indicator_id
+               AND v.period = s.period
+            """
+        )
+        new, changed = cursor.fetchone()
+        # New values need no record: they carry the batch and are simply deleted on rollback.
+        # A changed value keeps its earlier state in a ValueChange.
+        cursor.execute(
+            """
+            INSERT INTO monitoring_valuechange (
+                batch_id, region_id, indicator_id, period, existed_before,
+                old_value, old_is_suppressed, old_batch_id, new_value)
+            SELECT %(batch)s, s.region_id, s.indicator_id, s.period, true,
+                   v.value, v.is_suppressed, v.batch_id, s.value
+              FROM import_staging s
+              JOIN monitoring_indicatorvalue v
+                ON v.region_id = s.region_id AND v.indicator_id = s.indicator_id
+               AND v.period = s.period
+             WHERE %(batch)s IS NOT NULL
+               AND (v.value IS DISTINCT FROM s.value OR v.is_suppressed <> s.is_suppressed)
             """,
             {"batch": batch_id},
         )
-        new, changed = cursor.fetchone()
         cursor.execute(
             """
             INSERT INTO monitoring_indicatorvalue
@@ -429,16 +437,19 @@ def values_import(
 
 
 def values_restore(*, batch: ImportBatch) -> int:
-    """Undo what ``values_import`` did for ``batch``: values it created are deleted, values it
-    changed get their earlier value, secrecy and batch back. Returns the number of values."""
+    """Undo what ``values_import`` did for ``batch``: values it created (those carrying the
+    batch without a ValueChange) are deleted, values it changed get their earlier value,
+    secrecy and batch back. Returns the number of values."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
             DELETE FROM monitoring_indicatorvalue v
-             USING monitoring_valuechange c
-             WHERE c.batch_id = %(batch)s AND NOT c.existed_before
-               AND v.region_id = c.region_id AND v.indicator_id = c.indicator_id
-               AND v.period = c.period
+             WHERE v.batch_id = %(batch)s
+               AND NOT EXISTS (
+                   SELECT 1 FROM monitoring_valuechange c
+                    WHERE c.batch_id = %(batch)s AND c.existed_before
+                      AND c.region_id = v.region_id AND c.indicator_id = v.indicator_id
+                      AND c.period = v.period)
             """,
             {"batch": batch.pk},
         )
