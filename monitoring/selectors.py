@@ -455,22 +455,37 @@ class IndicatorData:
 
 
 def indicator_data(*, indicator: Indicator, municipality: Region, level: str) -> IndicatorData:
-    """One indicator for every area of a municipality, plus municipal and national values: two queries."""
-    areas = _areas(municipality, level)
+    """One indicator for every area of a municipality, plus municipal and national values.
+
+    Two queries: the regions (areas and the national region), then the values by region id, so
+    PostgreSQL walks the (region, indicator, period) index instead of every value of the
+    indicator in the country.
+    """
+    url = _url_maker(level)
+    areas: list[Area] = []
+    ids = [municipality.pk]
+    national_ids: set[int] = set()
+    for pk, code, name, region_level, geometry in (
+        Region.objects.filter(
+            Q(municipality=municipality, level=level, last_year__isnull=True) | Q(level=Level.LAND)
+        )
+        .order_by("code")
+        .values_list("pk", "code", "name", "level", "geometry")
+    ):
+        ids.append(pk)
+        if region_level == Level.LAND:
+            national_ids.add(pk)
+        else:
+            areas.append(Area(code=code, name=name, url=url(code), geometry=geometry))
     values: dict[tuple[str, str], float | None] = {}
     municipal: dict[str, float | None] = {}
     national: dict[str, float | None] = {}
-    rows = IndicatorValue.objects.filter(indicator=indicator).filter(
-        Q(region__municipality=municipality, region__level=level)
-        | Q(region=municipality)
-        | Q(region__level=Level.LAND)
-    )
-    for code, region_level, period, value in rows.values_list(
-        "region__code", "region__level", "period", "value"
-    ):
-        if region_level == Level.LAND:
+    for region_id, code, period, value in IndicatorValue.objects.filter(
+        indicator=indicator, region_id__in=ids
+    ).values_list("region_id", "region__code", "period", "value"):
+        if region_id in national_ids:
             national[period] = value
-        elif code == municipality.code:
+        elif region_id == municipality.pk:
             municipal[period] = value
         else:
             values[(code, period)] = value
