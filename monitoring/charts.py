@@ -23,7 +23,7 @@ import json
 import math
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from plotly.colors import diverging, sequential
@@ -49,6 +49,12 @@ def _stops(colours: Sequence[str]) -> list[tuple[int, int, int]]:
 
 
 _SCALES = {SEQUENTIAL: _stops(sequential.Viridis), DIVERGING: _stops(diverging.PuOr)}
+
+
+def colorscale(scale: str) -> list[list[Any]]:
+    stops = _SCALES[scale]
+    last = len(stops) - 1
+    return [[i / last, f"rgb({r},{g},{b})"] for i, (r, g, b) in enumerate(stops)]
 
 
 def colour_at(scale: str, t: float) -> str:
@@ -201,6 +207,7 @@ class Column:
     sort_key: str | None = None  # query-string value that sorts on this column
     change_key: str | None = None  # row key of a change shown beside the value (▲/▼)
     in_html: bool = True  # False: only in CSV/JSON (e.g. a change already shown beside a value)
+    decimals_key: str | None = None  # row key overriding ``decimals`` per row (units differ)
 
     @property
     def is_number(self) -> bool:
@@ -347,6 +354,8 @@ def _json_value(value: Any) -> Any:
 def _cell(column: Column, row: dict[str, Any]) -> Cell:
     value = row.get(column.key)
     url = row.get(column.link_key) if column.link_key else None
+    if column.decimals_key and row.get(column.decimals_key) is not None:
+        column = replace(column, decimals=row[column.decimals_key])
     if column.is_number:
         if isinstance(value, str):
             return Cell(value, url, "muted")
@@ -607,7 +616,8 @@ def region_map(
                 "size": 9 if diverging else 5,
                 "symbol": symbols if diverging else "circle",
                 "color": marker_values,
-                "colorscale": scale,
+                # Explicit stops: plotly.js knows "Viridis" but not every plotly.py name.
+                "colorscale": colorscale(scale),
                 "cmin": low,
                 "cmax": high,
                 "line": {"color": "#333", "width": 1} if diverging else {"width": 0},
@@ -1037,9 +1047,9 @@ def breakdown_chart(
         best = max(with_index, key=lambda r: r.index or 0)
         worst = min(with_index, key=lambda r: r.index or 0)
         title = (
-            f"{info.name_nl} in {ward_name} ({period}): {nl_number(score, 1)}; "
-            f"{best.name.lower()} trekt omhoog (index {nl_number(best.index)}), "
-            f"{worst.name.lower()} omlaag (index {nl_number(worst.index)})"
+            f"{info.name_nl} in {ward_name} ({period}): {nl_number(score, 1)}; hoogste index "
+            f"{best.name.lower()} ({nl_number(best.index)}), laagste {worst.name.lower()} "
+            f"({nl_number(worst.index)})"
         )
         summary = (
             f"De score {nl_number(score, 2)} is het gewogen gemiddelde van {len(with_index)} "

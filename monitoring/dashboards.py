@@ -336,6 +336,7 @@ def _indicator_table(data: WardDashboard, *, context: bool) -> ChartBlock:
                 "change": change,
                 "source": indicator.source,
                 "definition": indicator.definition,
+                "decimals": decimals,
             }
         )
     what = "Contextindicatoren (niet gescoord)" if context else "Indicatoren van de vier condities"
@@ -345,11 +346,11 @@ def _indicator_table(data: WardDashboard, *, context: bool) -> ChartBlock:
             Column("name", "Indicator", decimals=None, link_key="url"),
             *([] if context else [Column("role", "Conditie", decimals=None)]),
             Column("period", "Periode", decimals=None),
-            Column("value", "Waarde", decimals=1),
-            Column("municipal", "Gemeente", decimals=1),
+            Column("value", "Waarde", decimals=1, decimals_key="decimals"),
+            Column("municipal", "Gemeente", decimals=1, decimals_key="decimals"),
             Column("unit", "Eenheid", decimals=None),
             Column("trend", "Trend", decimals=None),
-            Column("change", "Verandering", decimals=1),
+            Column("change", "Verandering", decimals=1, decimals_key="decimals"),
             Column("source", "Bron", decimals=None),
             Column("definition", "Definitie", decimals=None),
         ],
@@ -472,6 +473,7 @@ def _compare_indicator_table(data: CompareData) -> ChartBlock:
         row: dict[str, Any] = {
             "name": indicator.name_nl,
             "unit": indicator.unit,
+            "decimals": decimals_for_unit(indicator.unit),
             "role": CONDITION_INFO[indicator.role].short_nl
             if indicator.role in CONDITION_INFO
             else "context",
@@ -490,7 +492,7 @@ def _compare_indicator_table(data: CompareData) -> ChartBlock:
             Column("name", "Indicator", decimals=None),
             Column("role", "Conditie", decimals=None),
             Column("unit", "Eenheid", decimals=None),
-            *(Column(a.code, a.name, decimals=1) for a in data.selected),
+            *(Column(a.code, a.name, decimals=1, decimals_key="decimals") for a in data.selected),
         ],
         rows=rows,
         header_key="name",
@@ -590,7 +592,7 @@ def change_page(data: ChangeData, params: DashboardParams) -> Page:
     if start and end and start > end:
         start, end = end, start
     blocks: list[ChartBlock] = []
-    if start and end:
+    if start and end and start != end:
         blocks.append(
             charts.change_map(
                 areas=data.areas,

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import screenshot
-from tests.test_dashboard_fixtures import demo_scores_ensure
+from tests.test_dashboard_fixtures import demo_scores_ensure, synthetic_municipality
 
 pytestmark = pytest.mark.browser
 
@@ -152,10 +152,25 @@ def test_indicator_page_draws_map_distribution_and_trend(site, page):
     assert page.console_errors == []
 
 
-def test_change_page_draws(site, page):
-    page.goto(f"{site}/verandering/?gemeente=GM0518")
-    page.wait_for_load_state("networkidle")
+def test_change_page_draws_the_map_and_switches_periods(site, page):
+    # The demo has scores for one year only; a synthetic municipality has three.
+    synthetic_municipality(code="GM9913", wards=16)
+    page.goto(f"{site}/verandering/?gemeente=GM9913&van=2019&tot=2021")
+    _drawn(page, 1)
+    assert page.locator("#blok-kaart svg.main-svg").count() >= 1
+    assert page.locator("#blok-kaart table caption").count() == 1
     screenshot(page, "dashboard-verandering")
+    page.evaluate("window.__marker = 'blijft'")
+    page.select_option("select[name=van]", "2020")
+    page.wait_for_url(re.compile(r"van=2020"))
+    expect(page.locator("#blok-kaart caption")).to_contain_text("tussen 2020 en 2021")
+    assert page.evaluate("window.__marker") == "blijft"
+    assert page.console_errors == []
+
+
+def test_change_page_for_the_demo_asks_for_two_periods(site, page):
+    page.goto(f"{site}/verandering/?gemeente=GM0518")
+    assert page.locator(".notice, .empty").count() >= 1
     assert page.console_errors == []
 
 
