@@ -114,3 +114,19 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run tests in three groups: on an empty database first, then on the committed demo, then
+    on a live server (whose teardown empties the database). Tests that expect an empty
+    database never see the demo, and the demo is loaded once for the middle group."""
+
+    def group(item) -> int:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"live_server", "demo_live"}:
+            return 2
+        if names & {"demo", "_demo_committed"}:
+            return 1
+        return 0
+
+    items.sort(key=group)  # sort is stable: the order within each group is kept
