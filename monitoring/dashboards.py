@@ -28,6 +28,14 @@ from monitoring.selectors import (
 NO_SCORES = "Nog geen scores: lees cijfers in via Beheer → Importeren; de scores worden daarna vanzelf berekend."
 
 
+def _no_scores(method: str) -> str:
+    """What to do when there are no scores: import figures, or pick a method that has scores."""
+    if method != "basisjaar":
+        label = dict(METHOD_CHOICES).get(method, method)
+        return f"Geen scores met de methode “{label}”: kies een andere methode, of laat de scores met deze methode herberekenen (Beheer)."
+    return NO_SCORES
+
+
 @dataclass
 class Page:
     context: dict[str, Any]
@@ -115,7 +123,7 @@ def municipality_page(data: MunicipalityDashboard, params: DashboardParams) -> P
             "map": blocks[0] if period else None,
             "scorecard": scorecard,
             "trends": blocks[-1] if len(data.periods) >= 1 else None,
-            "empty_message": None if data.periods else NO_SCORES,
+            "empty_message": None if data.periods else _no_scores(data.method),
         },
         blocks=blocks,
     )
@@ -275,7 +283,7 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
             "context_table": context_block,
             "average_label": average_label,
             "summary": " ".join(c["sentence"] for c in cards),
-            "empty_message": None if data.scores else NO_SCORES,
+            "empty_message": None if data.scores else _no_scores(data.method),
             "compare_url": "/vergelijk/?" + urlencode({"wijk": region.code}),
         },
         blocks=blocks,
@@ -399,7 +407,7 @@ def score_detail_page(detail: ScoreDetail, params: DashboardParams) -> Page:
             "chart": block,
             "blocks": [block] if block else [],
             "indicators": detail.indicators,
-            "empty_message": None if detail.scores else NO_SCORES,
+            "empty_message": None if detail.scores else _no_scores(detail.method),
         },
         blocks=[block] if block else [],
     )
@@ -617,7 +625,7 @@ def change_page(data: ChangeData, params: DashboardParams) -> Page:
             "level_choices": [(Level.WIJK.value, "wijken"), (Level.BUURT.value, "buurten")],
             "blocks": blocks,
             "same_period": start == end,
-            "empty_message": None if periods else NO_SCORES,
+            "empty_message": None if periods else _no_scores(data.method),
         },
         blocks=blocks,
     )

@@ -14,7 +14,6 @@ from django.db.models import Avg, Count, F, Q
 from django.urls import reverse
 
 from monitoring.charts import Area, ScorePoint
-from monitoring.conditions import Condition, IndicatorRole
 from monitoring.models import (
     ConditionScore,
     Indicator,
@@ -22,16 +21,6 @@ from monitoring.models import (
     Level,
     Region,
     ScoreMethod,
-)
-
-OVERVIEW_INDICATORS = (
-    "inwoners",
-    "sez_laag_inkomen",
-    "sez_gest_inkomen",
-    "inc_arbeidsparticipatie",
-    "coh_eenpersoons_hh",
-    "emp_opleiding_laag",
-    "aandeel_65plus",
 )
 
 # Context that makes wards alike for "vergelijkbare wijken": urbanity, age profile, household
@@ -534,17 +523,6 @@ def change_data(*, municipality: Region, level: str, method: str, condition: str
         scores[(code, period)] = value
     periods = sorted({p for _, p in scores})
     return ChangeData(municipality, level, method, condition, areas, scores, periods)
-
-
-# --- The first overview (kept for the home page test data) ------------------------------------
-
-
-def scored_conditions() -> tuple[str, ...]:
-    return tuple(c.value for c in Condition)
-
-
-def scored_roles() -> tuple[str, ...]:
-    return tuple(r.value for r in IndicatorRole if r != IndicatorRole.CONTEXT)
 
 
 DEFAULT_METHOD = ScoreMethod.BASE_YEAR.value

@@ -252,3 +252,8 @@ def test_each_dashboard_uses_the_same_number_of_queries_for_10_and_100_wards(fra
     counts_large = {name: _count(client, url) for name, url in _urls(large).items()}
     assert counts_small == counts_large
     assert counts_small == EXPECTED_QUERIES
+
+
+def test_a_method_without_scores_says_to_pick_another(scored, client):
+    html = _html(client.get("/gemeente/GM0518/?methode=landelijk"))
+    assert "Geen scores met de methode" in html
