@@ -223,7 +223,14 @@ def _urls(municipality: Region) -> dict[str, str]:
         .values_list("code", flat=True)
     )
     code = municipality.code
+    buurt = (
+        Region.objects.filter(municipality=municipality, level="buurt")
+        .order_by("code")
+        .values_list("code", flat=True)[2]
+    )
     return {
+        "buurt": f"/buurt/{buurt}/",
+        "vergelijk-leeg": f"/vergelijk/?gemeente={code}",
         "gemeente": f"/gemeente/{code}/",
         "gemeente-htmx": f"/gemeente/{code}/?conditie=inclusie&periode=2020",
         "wijk": f"/wijk/{wards[3]}/",
@@ -235,6 +242,8 @@ def _urls(municipality: Region) -> dict[str, str]:
 
 
 EXPECTED_QUERIES = {
+    "buurt": 5,
+    "vergelijk-leeg": 2,
     "gemeente": 4,
     "gemeente-htmx": 4,
     "wijk": 5,
