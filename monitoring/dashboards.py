@@ -28,6 +28,19 @@ from monitoring.selectors import (
 NO_SCORES = "Nog geen scores: lees cijfers in via Beheer → Importeren; de scores worden daarna vanzelf berekend."
 
 
+METHOD_EXPLANATION = {
+    "basisjaar": "100 is het gemiddelde van de {level} in het basisjaar, 10 punten is één standaardafwijking; een wijk die vooruitgaat wint punten, ook als alle wijken vooruitgaan.",
+    "zscore": "100 is het gemiddelde van de {level} in de gekozen periode, 10 punten is één standaardafwijking in die periode.",
+    "minmax": "0 is de laagste en 100 de hoogste van de {level} in de gekozen periode.",
+    "percentiel": "de percentielrang binnen de periode: 100 is de beste, 0 de laagste van de {level}.",
+    "landelijk": "100 is de landelijke waarde, 10 punten is één standaardafwijking van de {level} in het basisjaar.",
+}
+
+
+def method_explanation(method: str, level_plural: str) -> str:
+    return METHOD_EXPLANATION.get(method, "").format(level=level_plural)
+
+
 def _no_scores(method: str) -> str:
     """What to do when there are no scores: import figures, or pick a method that has scores."""
     if method != "basisjaar":
@@ -124,6 +137,7 @@ def municipality_page(data: MunicipalityDashboard, params: DashboardParams) -> P
             "scorecard": scorecard,
             "trends": blocks[-1] if len(data.periods) >= 1 else None,
             "empty_message": None if data.periods else _no_scores(data.method),
+            "method_explanation": method_explanation(data.method, data.level_plural),
         },
         blocks=blocks,
     )
