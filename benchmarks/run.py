@@ -42,17 +42,22 @@ def main(selected: list[str]) -> int:
             results[name] = {"error": traceback.format_exc(limit=5)}
         for key, value in results[name].items():
             print(f"   {key}: {value}", flush=True)
+    out = HERE / "results" / "latest.json"
+    out.parent.mkdir(exist_ok=True)
+    # Running some benchmarks keeps the earlier results of the others.
+    earlier = json.loads(out.read_text()).get("results", {}) if out.exists() else {}
+    when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    for result in results.values():
+        result["measured_at"] = when
     record = {
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "when": when,
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "results": results,
+        "results": {**earlier, **results},
     }
-    out = HERE / "results" / "latest.json"
-    out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     print(f"\nResultaten geschreven naar {out.relative_to(ROOT)}")
     return 1 if failed else 0
