@@ -145,7 +145,11 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
             )
             frames.append(_score_rows(result, with_breakdown=method in BREAKDOWN_METHODS))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    everything = len(ids) == Region.objects.municipalities().count()
+    # TRUNCATE is refused while the caller's transaction has pending foreign-key checks (an
+    # import that just wrote values), so it is only used for a recompute on its own.
+    everything = (
+        not connection.in_atomic_block and len(ids) == Region.objects.municipalities().count()
+    )
     with transaction.atomic():
         if everything:
             # Deleting millions of rows one by one costs more than computing them.
