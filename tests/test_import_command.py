@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from monitoring.models import ImportBatch, IndicatorValue, Region
+from tests.test_import_services import empty_store  # noqa: F401  (autouse)
 
 DATA = Path(__file__).parent / "data"
 DEN_HAAG_2021 = (

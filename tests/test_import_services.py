@@ -44,6 +44,23 @@ WITHOUT_CODES = {
 KWB_FILES = sorted(p for p in KWB.rglob("*") if p.suffix in (".csv", ".xlsx"))
 
 
+# --- Every test starts from an empty store ----------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def empty_store(db):
+    """The demo may have been committed by earlier tests (see conftest): clear what imports
+    touch, inside this test's transaction, so that counts and snapshots are the file's own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE monitoring_valuechange, monitoring_indicatorvalue, "
+            "monitoring_conditionscore, monitoring_importbatch, monitoring_region, "
+            "monitoring_membership CASCADE"
+        )
+
+
 # --- Snapshots ---------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from monitoring.models import ImportBatch, IndicatorValue, Membership, Region, Role
 from monitoring.services.imports import import_batch_status_refresh
+from tests.test_import_services import empty_store  # noqa: F401  (autouse)
 
 DATA = Path(__file__).parent / "data" / "cbs_kwb"
 DEN_HAAG_2021 = DATA / "kwb_den_haag_2019_2020_2021" / "kwb2021_den_haag_odata_22cols.csv"

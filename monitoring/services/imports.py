@@ -917,6 +917,15 @@ def _regions_delete_unused(created: list[int]) -> tuple[set[int], set[int]]:
 
 
 def _scores_recompute_after(*, batch: ImportBatch, region_ids: list[int]) -> None:
+    """Once the import is committed, recompute the scores of the municipalities concerned.
+
+    Inside a caller's transaction (a test, a demo load of several files) this waits for the
+    outermost commit, so scores are only ever computed from committed values.
+    """
+    transaction.on_commit(lambda: _scores_recompute_now(batch=batch, region_ids=region_ids))
+
+
+def _scores_recompute_now(*, batch: ImportBatch, region_ids: list[int]) -> None:
     """Recompute scores for the municipalities concerned, if the scoring service exists yet."""
     try:
         # Written by the scoring issue (#4); until it lands there is nothing to recompute.
@@ -940,7 +949,8 @@ def _scores_recompute_after(*, batch: ImportBatch, region_ids: list[int]) -> Non
         ]
     for name, recompute in targets:
         try:
-            recompute()
+            with transaction.atomic():
+                recompute()
         except Exception:
             logger.exception("Scores voor %s konden niet worden herberekend", name)
             note = f"Scores voor {name} konden niet worden herberekend."
@@ -966,21 +976,26 @@ class _ProgressWriter:
         self.batch_id = batch_id
         self.connection = connections.create_connection("default")
         self.last = 0.0
+        self.broken = False
 
     def __call__(self, percent: int, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if now - self.last < PROGRESS_INTERVAL_S and percent < 95:
+        if self.broken or (now - self.last < PROGRESS_INTERVAL_S and percent < 95):
             return
         self.last = now
         try:
             with self.connection.cursor() as cursor:
+                # Never wait for a lock: if the row is locked (a caller's transaction holds the
+                # table), progress is skipped rather than the import stalled.
+                cursor.execute("SET lock_timeout = '1s'")
                 cursor.execute(
                     "UPDATE monitoring_importbatch SET progress = %s, phase = %s, "
                     "rows_done = %s, rows_total = %s WHERE id = %s",
                     [percent, phase[:100], done, total, self.batch_id],
                 )
         except Exception:  # progress is a courtesy: never let it break the import
-            logger.exception("Voortgang van import #%s niet bijgewerkt", self.batch_id)
+            self.broken = True
+            logger.warning("Voortgang van import #%s niet bijgewerkt", self.batch_id)
 
     def close(self) -> None:
         self.connection.close()
