@@ -7,8 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 DATA = Path(__file__).parent / "data"
+
+# Property tests are deterministic in the suite (the same examples every run), so CI never fails
+# on a draw that no developer saw; `pytest --hypothesis-profile=explore` searches afresh.
+hypothesis_settings.register_profile("suite", derandomize=True, deadline=None)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

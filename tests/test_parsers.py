@@ -1122,3 +1122,15 @@ def test_excel_unicode_text_export_in_utf16_with_tabs_is_read():
     assert table.encoding == "utf-16"
     assert table.delimiter == "\t"
     assert table.values["value"].tolist() == [566221.0, 0.0]
+
+
+def test_a_stray_quote_in_a_transposed_statline_file_is_no_crash():
+    # Found by hypothesis: a quote at byte 337 shortens the "Gemeentenaam" row of the
+    # transposed layout, which once raised an IndexError.
+    path = DATA / "cbs_other" / "nabijheid_2021_transposed"
+    data = next(path.glob("*.csv")).read_bytes()
+    broken = data[:337] + b'"' + data[337:]
+    try:
+        parse_table(broken, filename="nabijheid.csv")
+    except ImportFileError as error:
+        assert not error.unexpected

@@ -1690,10 +1690,17 @@ def _parse_classic_transposed(
             ],
             "level": [
                 LEVEL_BY_PREFIX.get(c[:2], "")
-                or (LEVEL_BY_SOORT.get(soort[j].strip().lower(), "") if soort else "")
+                or (
+                    LEVEL_BY_SOORT.get(soort[j].strip().lower(), "")
+                    if soort and j < len(soort)
+                    else ""
+                )
                 for c, j in zip(codes, region_cols, strict=True)
             ],
-            "municipality_name": [gemeente[j].strip() if gemeente else "" for j in region_cols],
+            # A stray quote can make a metadata row shorter than the code row.
+            "municipality_name": [
+                gemeente[j].strip() if gemeente and j < len(gemeente) else "" for j in region_cols
+            ],
             # A region has no own line in this layout; its column sits on the code line.
             "line": [lines[code_idx]] * len(region_cols),
         }
