@@ -1134,3 +1134,10 @@ def test_a_stray_quote_in_a_transposed_statline_file_is_no_crash():
         parse_table(broken, filename="nabijheid.csv")
     except ImportFileError as error:
         assert not error.unexpected
+
+
+def test_a_long_file_whose_region_column_is_called_regiocode_is_read_as_long():
+    data = b"regiocode;indicator;periode;waarde\nWK051801;coh_eenzaam;2022;12,5\n"
+    table = parse_table(data, filename="eenzaamheid.csv")
+    assert table.format == "long"
+    assert table.values["value"].tolist() == [12.5]

@@ -580,15 +580,16 @@ def _classify_header(header: list[str]) -> str | None:
         return "cbs-odata"
     if "gwb_code_10" in norm or len(_EXCEL_MARKERS & set(norm)) >= 3:
         return "cbs-excel"
+    lowered = set(norm)
+    # Before the StatLine rule: a municipal long file may call its first column "regiocode".
+    if lowered & _INDICATOR_HEADERS and lowered & _VALUE_HEADERS:
+        return "long"
     if (
         any("codering" in h or "regiocode" in h or h.startswith("regioaanduiding") for h in norm)
         or (norm and norm[0] == "wijken en buurten")
         or any(h.startswith(("regioaanduiding.", "wijken.en.buurten")) for h in norm)
     ):
         return "cbs-statline"
-    lowered = set(norm)
-    if lowered & _INDICATOR_HEADERS and lowered & _VALUE_HEADERS:
-        return "long"
     return None
 
 
