@@ -36,7 +36,8 @@ def main(selected: list[str]) -> int:
         module = importlib.util.module_from_spec(spec)
         try:
             spec.loader.exec_module(module)
-            results[name] = module.run()
+            outcome = module.run()
+            results[name] = outcome if isinstance(outcome, dict) else {"result": outcome}
         except Exception:
             failed = True
             results[name] = {"error": traceback.format_exc(limit=5)}
