@@ -137,3 +137,30 @@ def pytest_collection_modifyitems(config, items):
         return 0
 
     items.sort(key=group)  # sort is stable: the order within each group is kept
+
+
+def pytest_sessionstart(session):
+    """Drop test databases left by killed test runs on the embedded server.
+
+    Each test process has its own database (``test_socialquality_<pid>``); one whose process is
+    gone was left by a run that was stopped. Only on the embedded server: on a shared server
+    named by DATABASE_URL another machine's process ids mean nothing here.
+    """
+    from django.conf import settings
+
+    if not settings.USING_EMBEDDED_DATABASE or os.environ.get("TEST_DATABASE_NAME"):
+        return
+    import psutil
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    # Straight through psycopg: pytest-django blocks the ORM outside tests.
+    maintenance = make_conninfo(settings.DATABASE_URL, dbname="postgres")
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        names = connection.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'test_socialquality_%'"
+        ).fetchall()
+        for (name,) in names:
+            pid = name.rsplit("_", 1)[-1]
+            if pid.isdigit() and not psutil.pid_exists(int(pid)):
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
