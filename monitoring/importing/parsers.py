@@ -1269,19 +1269,7 @@ def _parse_header_table(
     require_codes: bool,
     title_period: str | None = None,
 ) -> ParsedTable:
-    header = _check_header(grid.rows[0], grid.lines[0])
-    if len(grid.rows) < 2:
-        raise ImportFileError(
-            "Het bestand bevat alleen een kopregel en geen gegevens.", line=grid.lines[0]
-        )
-    problems: list[CellProblem] = list(grid.problems)
-    frame, lines = _frame_from_rows(header, grid.rows[1:], grid.lines[1:], problems)
-    if frame.empty:
-        raise ImportFileError(
-            f"Geen enkele gegevensregel heeft {len(header)} velden zoals de kopregel: "
-            "klopt het scheidingsteken?",
-            line=grid.lines[1],
-        )
+    header, problems, frame, lines = _header_and_rows(grid)
     if fmt == "cbs-odata":
         layout = _odata_layout(header, frame)
     elif fmt == "cbs-statline":
@@ -1341,9 +1329,10 @@ def _choose_period(
     return None, None
 
 
-def _parse_long(
-    grid: _Grid, *, filename: str, period: str | None, require_codes: bool
-) -> ParsedTable:
+def _header_and_rows(
+    grid: _Grid,
+) -> tuple[list[str], list[CellProblem], pd.DataFrame, list[int]]:
+    """The checked header and the data rows that fit it; refuses a file without any."""
     header = _check_header(grid.rows[0], grid.lines[0])
     if len(grid.rows) < 2:
         raise ImportFileError(
@@ -1357,6 +1346,13 @@ def _parse_long(
             "klopt het scheidingsteken?",
             line=grid.lines[1],
         )
+    return header, problems, frame, lines
+
+
+def _parse_long(
+    grid: _Grid, *, filename: str, period: str | None, require_codes: bool
+) -> ParsedTable:
+    header, problems, frame, lines = _header_and_rows(grid)
     norm = {_norm_header(h): h for h in header}
     indicator = next((norm[n] for n in norm if n in _INDICATOR_HEADERS), None)
     value_col = next((norm[n] for n in norm if n in _VALUE_HEADERS), None)
