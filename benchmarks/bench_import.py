@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.throwaway import throwaway_database
+
 ROOT = Path(__file__).resolve().parent.parent
 NATIONAL_2017 = (
     ROOT / "tests/data/cbs_kwb/kwb2017_national_odata/kwb2017_83765NED_national_22cols.csv"
@@ -69,36 +71,6 @@ def national_full_width_file(seed: int = 2019) -> tuple[bytes, int, int]:
     return "\ufeff".encode() + out.getvalue().encode("utf-8"), len(regions), len(header)
 
 
-class _Throwaway:
-    """A fresh, migrated database on the same server; dropped afterwards."""
-
-    def __init__(self) -> None:
-        self.name = f"bench_import_{os.getpid()}"
-
-    def __enter__(self) -> str:
-        from django.core.management import call_command
-        from django.db import connection, connections
-
-        self.original = connection.settings_dict["NAME"]
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
-            cursor.execute(f'CREATE DATABASE "{self.name}"')
-        connections["default"].close()
-        connections.databases["default"]["NAME"] = self.name
-        connection.settings_dict["NAME"] = self.name
-        call_command("migrate", verbosity=0)
-        return self.name
-
-    def __exit__(self, *exc) -> None:
-        from django.db import connection, connections
-
-        connections["default"].close()
-        connections.databases["default"]["NAME"] = self.original
-        connection.settings_dict["NAME"] = self.original
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
@@ -114,7 +86,7 @@ def run() -> dict:
     data, n_regions, n_columns = national_full_width_file()
     build_s = time.perf_counter() - started
     peak_before = _peak_mb()
-    with _Throwaway():
+    with throwaway_database(f"bench_import_{os.getpid()}"):
         framework_install(path=Path(settings.BASE_DIR) / "fixtures" / "indicator_framework.json")
 
         t = time.perf_counter()

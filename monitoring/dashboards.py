@@ -205,11 +205,7 @@ def _scorecard(
 
 def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
     region = data.region
-    own_periods = sorted({p for (p, _), s in data.scores.items() if s.value is not None})
-    period = choose_period(params.period, data.periods) if params.period else None
-    period = period or (
-        own_periods[-1] if own_periods else (data.periods[-1] if data.periods else None)
-    )
+    period = data.period
     average_label = f"gemiddelde van de {data.level_plural}"
     names = data_indicators(data)
     cards = []
@@ -390,9 +386,7 @@ def _indicator_table(data: WardDashboard, *, context: bool) -> ChartBlock:
 
 def score_detail_page(detail: ScoreDetail, params: DashboardParams) -> Page:
     periods = detail.periods
-    scored = [p for p in periods if detail.scores[p].value is not None]
-    period = choose_period(params.period, periods) if params.period else None
-    period = period or (scored[-1] if scored else (periods[-1] if periods else None))
+    period = detail.period
     score = detail.scores.get(period) if period else None
     names = {code: (i.name_nl, i.unit) for code, i in detail.indicators.items()}
     block = (

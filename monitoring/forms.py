@@ -149,5 +149,15 @@ def choose_period(
     return pool[default_index] if pool else None
 
 
+def area_period(requested: str | None, periods: list[str], scored_periods: list[str]) -> str | None:
+    """The period an area's page shows: the requested one when there are scores in it, else the
+    area's latest period with a score, else the latest period with any score row."""
+    if requested in periods:
+        return requested
+    if scored_periods:
+        return max(scored_periods)
+    return max(periods) if periods else None
+
+
 def params_from(data) -> DashboardParams:
     return DashboardForm(data).params()

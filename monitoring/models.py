@@ -314,9 +314,17 @@ class ScoreMethod(models.TextChoices):
 
 
 class ConditionScore(models.Model):
-    """A stored score of one region on one condition in one period, by one method."""
+    """A stored score of one region on one condition in one period, by one method.
 
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="scores")
+    Its breakdown (raw value, index, weight and contribution per indicator) is not stored: the
+    drill-down recomputes it from the values with the same core function, see
+    ``selectors.score_breakdowns``. Written only by ``services.scores``, with binary COPY.
+    """
+
+    # No index of its own: the unique constraint below starts with the region.
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
     period = PeriodField("periode")
     condition = models.CharField("conditie", max_length=12, choices=Condition.choices)
     method = models.CharField(
@@ -333,12 +341,6 @@ class ConditionScore(models.Model):
         default="berekend",
         help_text="berekend, onvoldoende gegevens of te weinig inwoners.",
     )
-    breakdown = models.JSONField(
-        "opbouw",
-        default=list,
-        blank=True,
-        help_text="Per indicator: ruwe waarde, index, gewicht en bijdrage; telt op tot de score.",
-    )
     method_version = models.CharField("methodeversie", max_length=20)
     base_period = PeriodField("basisjaar", blank=True, default="")
     computed_at = models.DateTimeField(auto_now=True)
@@ -351,7 +353,6 @@ class ConditionScore(models.Model):
                 fields=["region", "period", "condition", "method"], name="score_unique"
             )
         ]
-        indexes = [models.Index(fields=["period", "condition", "method"], name="score_period")]
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.period} {self.condition}: {self.value}"

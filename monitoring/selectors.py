@@ -7,13 +7,16 @@ periods or indicators there are. tests/test_dashboard.py pins the numbers for 10
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Avg, Count, F, Q
 from django.urls import reverse
 
+from monitoring import scoring
 from monitoring.charts import Area, ScorePoint
+from monitoring.forms import area_period
 from monitoring.models import (
     ConditionScore,
     Indicator,
@@ -22,6 +25,7 @@ from monitoring.models import (
     Region,
     ScoreMethod,
 )
+from monitoring.scoring_inputs import score_inputs
 
 # Context that makes wards alike for "vergelijkbare wijken": urbanity, age profile, household
 # composition, income level and housing. Never migration background.
@@ -155,8 +159,9 @@ class StoredScore:
     status: str
     coverage: float
     rank: int | None
-    breakdown: list[dict[str, Any]]
     base_period: str = ""
+    # Filled for the period a page explains, by score_breakdowns().
+    breakdown: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,7 @@ class IndicatorSeries:
 class WardDashboard:
     region: Region
     method: str
+    period: str | None  # the period shown; its scores carry their breakdown
     periods: list[str]
     scores: dict[tuple[str, str], StoredScore]
     averages: dict[tuple[str, str], float | None]
@@ -208,22 +214,19 @@ def _municipal_averages(
     return averages, counts
 
 
-def ward_dashboard(*, region: Region, method: str) -> WardDashboard:
-    """Scores, municipal averages, indicators and values of one area: four queries."""
+_SCORE_FIELDS = ("period", "condition", "value", "status", "coverage", "rank", "base_period")
+
+
+def ward_dashboard(*, region: Region, method: str, period: str | None = None) -> WardDashboard:
+    """Scores, municipal averages, indicators and values of one area, and the breakdown of its
+    scores in the period shown (``period`` when it has scores): five queries."""
     municipality = region.municipality
     scores = {
         (s.period, s.condition): s
         for s in (
             StoredScore(*row)
             for row in ConditionScore.objects.filter(region=region, method=method).values_list(
-                "period",
-                "condition",
-                "value",
-                "status",
-                "coverage",
-                "rank",
-                "breakdown",
-                "base_period",
+                *_SCORE_FIELDS
             )
         )
     }
@@ -231,22 +234,33 @@ def ward_dashboard(*, region: Region, method: str) -> WardDashboard:
         municipality=municipality, level=region.level, method=method
     )
     periods = sorted({p for p, _ in averages} | {p for p, _ in scores})
+    shown = area_period(period, periods, [p for (p, _), s in scores.items() if s.value is not None])
     indicators = list(Indicator.objects.filter(is_active=True))
+    scores = _with_breakdowns(
+        scores, region=region, method=method, period=shown, indicators=indicators
+    )
     ward_values: dict[int, dict[str, float | None]] = defaultdict(dict)
     municipal_values: dict[int, dict[str, float | None]] = defaultdict(dict)
     suppressed: dict[int, set[str]] = defaultdict(set)
-    for region_id, indicator_id, period, value, is_suppressed in IndicatorValue.objects.filter(
-        region_id__in=[region.pk, municipality.pk]
-    ).values_list("region_id", "indicator_id", "period", "value", "is_suppressed"):
+    for (
+        region_id,
+        indicator_id,
+        value_period,
+        value,
+        is_suppressed,
+    ) in IndicatorValue.objects.filter(region_id__in=[region.pk, municipality.pk]).values_list(
+        "region_id", "indicator_id", "period", "value", "is_suppressed"
+    ):
         if region_id == region.pk:
-            ward_values[indicator_id][period] = value
+            ward_values[indicator_id][value_period] = value
             if is_suppressed:
-                suppressed[indicator_id].add(period)
+                suppressed[indicator_id].add(value_period)
         else:
-            municipal_values[indicator_id][period] = value
+            municipal_values[indicator_id][value_period] = value
     return WardDashboard(
         region=region,
         method=method,
+        period=shown,
         periods=periods,
         scores=scores,
         averages=averages,
@@ -263,11 +277,93 @@ def ward_dashboard(*, region: Region, method: str) -> WardDashboard:
     )
 
 
+def score_breakdowns(
+    *, region: Region, method: str, period: str, base_period: str, indicators: list[Indicator]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per condition, how the area's score in ``period`` is made: for each active indicator its
+    raw value, index, weight and contribution (the contributions add up to the score).
+
+    Computed, not stored: the values of the area's comparison group (its municipality's areas at
+    its level) in this period and the base period go through the same reader and the same core
+    function as the stored scores did, so the numbers agree with them by construction. One query
+    (two for ``landelijk``); the group is at most a few hundred areas.
+    """
+    if method not in scoring.METHODS:
+        return {}
+    uses_base = method in scoring.METHODS_USING_BASE_PERIOD
+    if uses_base and not base_period:
+        return {}
+    inputs = score_inputs(
+        municipality_ids=[region.municipality_id],
+        indicators=indicators,
+        levels=(region.level,),
+        periods=sorted({period, base_period} - {""}) if uses_base else [period],
+        with_national=method == scoring.NATIONAL,
+        bulk=False,
+    )
+    if inputs.values.empty or (method == scoring.NATIONAL and inputs.national is None):
+        return {}
+    result = scoring.score(
+        inputs.values,
+        inputs.indicators,
+        base_period=base_period if uses_base else None,
+        method=method,
+        inhabitants=inputs.inhabitants,
+        min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
+        national=inputs.national,
+    )
+    frame = result.contributions
+    own = frame[(frame["region"] == str(region.pk)) & (frame["period"] == period)]
+    breakdowns: dict[str, list[dict[str, Any]]] = {}
+    for row in own.itertuples(index=False):
+        breakdowns.setdefault(row.condition, []).append(
+            {
+                "indicator": row.indicator,
+                "raw": _number(row.raw),
+                "index": _number(row.index),
+                "weight": float(row.weight),
+                "contribution": _number(row.contribution),
+                "suppressed": bool(row.suppressed),
+            }
+        )
+    return breakdowns
+
+
+def _number(value: float) -> float | None:
+    return None if value != value else float(value)  # NaN is the only value unequal to itself
+
+
+def _with_breakdowns(
+    scores: dict[Any, StoredScore],
+    *,
+    region: Region,
+    method: str,
+    period: str | None,
+    indicators: list[Indicator],
+) -> dict[Any, StoredScore]:
+    """The scores, with the breakdown filled in for those in ``period``."""
+    in_period = [s for s in scores.values() if s.period == period]
+    if not in_period:
+        return scores
+    breakdowns = score_breakdowns(
+        region=region,
+        method=method,
+        period=period,
+        base_period=in_period[0].base_period,
+        indicators=indicators,
+    )
+    return {
+        key: replace(s, breakdown=breakdowns.get(s.condition, [])) if s.period == period else s
+        for key, s in scores.items()
+    }
+
+
 @dataclass(frozen=True)
 class ScoreDetail:
     region: Region
     condition: str
     method: str
+    period: str | None  # the period explained; its score carries the breakdown
     scores: dict[str, StoredScore]  # period → score
     averages: dict[str, float | None]
     indicators: dict[str, Indicator]
@@ -277,41 +373,34 @@ class ScoreDetail:
         return sorted(self.scores)
 
 
-def score_detail(*, region: Region, condition: str, method: str) -> ScoreDetail:
-    """One condition of one area over all periods, with its breakdown: three queries."""
+def score_detail(
+    *, region: Region, condition: str, method: str, period: str | None = None
+) -> ScoreDetail:
+    """One condition of one area over all periods, and the breakdown of its score in ``period``
+    (else its latest period with a score): four queries."""
     scores = {
         row[0]: StoredScore(*row)
         for row in ConditionScore.objects.filter(
             region=region, method=method, condition=condition
-        ).values_list(
-            "period",
-            "condition",
-            "value",
-            "status",
-            "coverage",
-            "rank",
-            "breakdown",
-            "base_period",
-        )
+        ).values_list(*_SCORE_FIELDS)
     }
     averages, _ = _municipal_averages(
         municipality=region.municipality, level=region.level, method=method, condition=condition
     )
-    indicators = {
-        i.code: i for i in Indicator.objects.filter(Q(role=condition) | Q(code__in=_codes(scores)))
-    }
+    active = list(Indicator.objects.filter(is_active=True))
+    shown = area_period(
+        period, sorted(scores), [p for p, s in scores.items() if s.value is not None]
+    )
+    scores = _with_breakdowns(scores, region=region, method=method, period=shown, indicators=active)
     return ScoreDetail(
         region=region,
         condition=condition,
         method=method,
+        period=shown,
         scores=scores,
         averages={p: v for (p, _), v in averages.items()},
-        indicators=indicators,
+        indicators={i.code: i for i in active if i.role == condition},
     )
-
-
-def _codes(scores: dict[str, StoredScore]) -> list[str]:
-    return sorted({b.get("indicator", "") for s in scores.values() for b in s.breakdown})
 
 
 # --- Compare ----------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def _municipality_page(request: HttpRequest, region: Region) -> HttpResponse:
 def area(request: HttpRequest, code: str, level: str = Level.WIJK) -> HttpResponse:
     region = _area_or_404(code, level)
     params = params_from(request.GET)
-    data = selectors.ward_dashboard(region=region, method=params.method)
+    data = selectors.ward_dashboard(region=region, method=params.method, period=params.period)
     page = dashboards.ward_page(data, params)
     return _respond(request, "monitoring/ward.html", page, params, region.code)
 
@@ -60,7 +60,9 @@ def score_detail(
         raise Http404("Onbekende conditie.")
     region = _area_or_404(code, level)
     params = params_from(request.GET)
-    detail = selectors.score_detail(region=region, condition=condition, method=params.method)
+    detail = selectors.score_detail(
+        region=region, condition=condition, method=params.method, period=params.period
+    )
     page = dashboards.score_detail_page(detail, params)
     return _respond(request, "monitoring/score_detail.html", page, params, f"{code}-{condition}")
 

@@ -246,8 +246,8 @@ EXPECTED_QUERIES = {
     "vergelijk-leeg": 2,
     "gemeente": 4,
     "gemeente-htmx": 4,
-    "wijk": 5,
-    "opbouw": 4,
+    "wijk": 6,  # scores, averages, indicators, breakdown values, values (+ region)
+    "opbouw": 5,
     "vergelijk": 6,
     "indicator": 4,
     "verandering": 3,

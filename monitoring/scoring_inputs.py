@@ -1,0 +1,138 @@
+"""Reads for the scoring core: the frames that ``scoring.score`` takes, straight from the database.
+
+Two callers with different sizes share this one reader, so that a stored score and the breakdown
+a page shows for it are computed from the same inputs by the same function:
+
+- the recompute (``services.scores``) reads every value of many municipalities at once, through
+  ``COPY TO`` (``bulk=True``), which is far faster than rows at national scale;
+- the drill-down (``selectors``) reads one comparison group in one or two periods with one plain
+  query, which the query-count tests see.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import connection
+
+from monitoring.conditions import Condition
+from monitoring.models import Indicator, Level
+
+SCORED_LEVELS: tuple[str, ...] = (Level.WIJK, Level.BUURT)
+INHABITANTS_CODE = "inwoners"
+_CONDITIONS = [c.value for c in Condition]
+
+_VALUE_COLUMNS = ["region", "municipality", "level", "indicator", "period", "value", "suppressed"]
+_VALUE_TYPES = {"region": str, "municipality": str, "level": str, "indicator": str, "period": str}
+
+
+@dataclass(frozen=True)
+class ScoreInputs:
+    values: pd.DataFrame
+    indicators: pd.DataFrame
+    inhabitants: pd.DataFrame
+    national: pd.DataFrame | None
+
+
+def indicator_frame(indicators: list[Indicator]) -> pd.DataFrame:
+    """The ``indicators`` frame of the scoring core, from active Indicator rows."""
+    return pd.DataFrame(
+        [(i.code, i.role, i.direction, float(i.weight)) for i in indicators if i.is_active],
+        columns=["code", "condition", "direction", "weight"],
+    )
+
+
+def score_inputs(
+    *,
+    municipality_ids: list[int] | None,
+    indicators: list[Indicator] | None = None,
+    levels: tuple[str, ...] = SCORED_LEVELS,
+    periods: list[str] | None = None,
+    with_national: bool = True,
+    bulk: bool = True,
+) -> ScoreInputs:
+    """Frames for ``scoring.score``: one comparison group per municipality and level.
+
+    ``region`` is the region's id as text, ``group`` is ``<municipality id>-<level>``: a ward is
+    compared with the wards of its own municipality, a neighbourhood with its neighbourhoods.
+    ``municipality_ids=None`` reads every municipality; ``periods=None`` every period.
+    ``indicators`` (the active ones) may be passed by a caller that has read them already.
+    """
+    if indicators is None:
+        indicators = list(Indicator.objects.filter(is_active=True))
+    scored_codes = [i.code for i in indicators if i.is_active and i.role in _CONDITIONS]
+    filters = [
+        "(i.code = ANY(%(scored)s) OR i.code = %(inhabitants)s)",
+        "r.level = ANY(%(levels)s)",
+    ]
+    if municipality_ids is not None:
+        filters.append("r.municipality_id = ANY(%(municipalities)s)")
+    if periods is not None:
+        filters.append("v.period = ANY(%(periods)s)")
+    frame = _read(
+        f"""
+        SELECT v.region_id, r.municipality_id, r.level, i.code, v.period, v.value, v.is_suppressed
+          FROM monitoring_indicatorvalue v
+          JOIN monitoring_region r ON r.id = v.region_id
+          JOIN monitoring_indicator i ON i.id = v.indicator_id
+         WHERE {" AND ".join(filters)}
+        """,
+        {
+            "scored": scored_codes,
+            "inhabitants": INHABITANTS_CODE,
+            "levels": list(levels),
+            "municipalities": municipality_ids,
+            "periods": periods,
+        },
+        names=_VALUE_COLUMNS,
+        dtypes=_VALUE_TYPES,
+        bulk=bulk,
+    )
+    frame["suppressed"] = frame["suppressed"].isin([True, "t"])
+    frame["group"] = frame["municipality"] + "-" + frame["level"]
+    is_inhabitants = frame["indicator"] == INHABITANTS_CODE
+    inhabitants = frame.loc[is_inhabitants, ["region", "period", "value"]].rename(
+        columns={"value": "inhabitants"}
+    )
+    national = None
+    if with_national:
+        national = _read(
+            """
+            SELECT i.code, v.period, v.value FROM monitoring_indicatorvalue v
+              JOIN monitoring_region r ON r.id = v.region_id
+              JOIN monitoring_indicator i ON i.id = v.indicator_id
+             WHERE r.level = 'land' AND v.value IS NOT NULL AND i.code = ANY(%(scored)s)
+            """,
+            {"scored": scored_codes},
+            names=["indicator", "period", "value"],
+            dtypes={"indicator": str, "period": str},
+            bulk=bulk,
+        )
+    return ScoreInputs(
+        values=frame.loc[~is_inhabitants].reset_index(drop=True),
+        indicators=indicator_frame(indicators),
+        inhabitants=inhabitants.reset_index(drop=True),
+        national=None if national is None or national.empty else national,
+    )
+
+
+def _read(sql: str, params: dict, *, names: list[str], dtypes: dict, bulk: bool) -> pd.DataFrame:
+    """The query's rows as a frame: through ``COPY TO`` in bulk, else as one plain query."""
+    with connection.cursor() as cursor:
+        if not bulk:
+            cursor.execute(sql, params)
+            frame = pd.DataFrame(cursor.fetchall(), columns=names)
+            frame = frame.astype({k: v for k, v in dtypes.items() if k in frame.columns})
+            frame["value"] = pd.to_numeric(frame["value"]).astype("float64")
+            return frame
+        query = cursor.mogrify(sql, params)
+        buffer = io.BytesIO()
+        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for block in copy:
+                buffer.write(block)
+    buffer.seek(0)
+    if buffer.getbuffer().nbytes == 0:
+        return pd.DataFrame({name: pd.Series(dtype=dtypes.get(name, "float64")) for name in names})
+    return pd.read_csv(buffer, names=names, dtype=dtypes, keep_default_na=False, na_values=[""])
