@@ -47,7 +47,7 @@ def copy_frame(
             copy.set_types([type_of[name] for name in names])
             for start in range(0, total, COPY_CHUNK_ROWS):
                 chunk = frame.iloc[start : start + COPY_CHUNK_ROWS]
-                values = [_python_values(chunk[name]) for name in columns]
+                values = [_python_values(chunk[name], type_of[name]) for name in columns]
                 values += [[value] * len(chunk) for value in constants.values()]
                 for row in zip(*values, strict=True):
                     copy.write_row(row)
@@ -55,7 +55,12 @@ def copy_frame(
                     progress(min(start + COPY_CHUNK_ROWS, total), total)
 
 
-def _python_values(column: pd.Series) -> list:
+_INTEGER_TYPES = {20, 21, 23}  # int8, int2, int4
+
+
+def _python_values(column: pd.Series, type_oid: int) -> list:
+    if column.dtype.kind == "f" and type_oid in _INTEGER_TYPES:
+        column = column.astype("Int64")  # ids that passed through a float column
     if column.dtype.kind in "iub" and not column.hasnans:
         return column.tolist()
     return column.astype(object).where(column.notna(), None).tolist()

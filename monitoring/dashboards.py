@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from monitoring import charts
+import pandas as pd
+
+from monitoring import charts, scoring
 from monitoring.charts import ChartBlock, Column, Table, change_cell, score_sentence, signed
 from monitoring.conditions import CONDITION_INFO, CONDITIONS, IndicatorRole
 from monitoring.formatting import decimals_for_unit, nl_number
@@ -276,7 +278,12 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
         )
     indicator_block = _indicator_table(data, context=False)
     context_block = _indicator_table(data, context=True)
+    robustness_block, dependent = _robustness_block(data)
+    for card in cards:
+        card["method_dependent"] = dependent.get(card["info"].condition.value, "")
     blocks += [indicator_block, context_block]
+    if robustness_block:
+        blocks.append(robustness_block)
     return Page(
         context={
             "data": data,
@@ -291,6 +298,7 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
             "trend": blocks[1] if period else None,
             "indicator_table": indicator_block,
             "context_table": context_block,
+            "robustness": robustness_block,
             "average_label": average_label,
             "summary": " ".join(c["sentence"] for c in cards),
             "empty_message": None if data.scores else _no_scores(data.method),
@@ -298,6 +306,81 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
         },
         blocks=blocks,
     )
+
+
+# Short names of the normalisations, for tables and sentences.
+METHOD_SHORT = {
+    "basisjaar": "basisjaar-index",
+    "zscore": "z-score",
+    "minmax": "min–max",
+    "percentiel": "percentielrang",
+    "landelijk": "t.o.v. landelijk",
+}
+
+
+def _robustness_block(data: WardDashboard) -> tuple[ChartBlock | None, dict[str, str]]:
+    """The area's rank under each normalisation in the period shown, and per condition whether
+    its place (top, middle or bottom third of the areas) depends on the method. Returns the
+    block and, per condition that depends on the method, why."""
+    if not data.method_ranks or not data.period:
+        return None, {}
+    ranks = pd.DataFrame(data.method_ranks, columns=["region", "condition", "method", "rank"])
+    ranks["period"] = data.period
+    methods = [m for m in scoring.METHODS if m in set(ranks["method"])]
+    table = scoring.method_dependence(ranks, methods=methods)
+    own = table[table["region"] == data.region.pk].set_index("condition")
+    ranked = ranks[ranks["rank"].notna()].groupby(["condition", "method"]).size().to_dict()
+    rows, dependent = [], {}
+    for info in CONDITIONS:
+        c = info.condition.value
+        row: dict[str, Any] = {"name": info.name_nl}
+        found = own.loc[c] if c in own.index else None
+        for method in methods:
+            rank = found[f"rank_{method}"] if found is not None else pd.NA
+            row[method] = "–" if pd.isna(rank) else f"{int(rank)} van {ranked.get((c, method), 0)}"
+        reason = ""
+        if found is not None and bool(found["method_dependent"]):
+            reason = str(found["reason"])
+            for method, short in METHOD_SHORT.items():
+                reason = reason.replace(f" bij {method}", f" bij {short}")
+            dependent[c] = reason
+        has_rank = found is not None and not pd.isna(found["rank_spread"])
+        row["dependent"] = f"ja: {reason}" if reason else ("nee" if has_rank else "–")
+        rows.append(row)
+    name = data.region.name
+    if dependent:
+        names = [CONDITION_INFO[c].name_nl.lower() for c in dependent]
+        summary = (
+            f"De plaats van {name} in de rangorde hangt af van de rekenmethode bij "
+            f"{_join_nl(names)}: lees die scores met de methode erbij."
+        )
+        title = f"Rang per methode: de plaats van {name} hangt af van de methode"
+    elif any(r["dependent"] == "nee" for r in rows):
+        summary = (
+            f"Onder elke rekenmethode staat {name} in hetzelfde deel (boven, midden of onder) "
+            f"van de {data.level_plural}: de plaats hangt niet af van de methode."
+        )
+        title = f"Rang per methode: de plaats van {name} is robuust"
+    else:
+        summary = f"{name} heeft in {data.period} geen rang: er is geen score."
+        title = "Rang per methode"
+    columns = [
+        Column("name", "Conditie", decimals=None),
+        *(Column(m, METHOD_SHORT.get(m, m), decimals=None) for m in methods),
+        Column("dependent", "Plaats hangt af van de methode", decimals=None),
+    ]
+    caption = (
+        f"Rang van {name} onder elke rekenmethode in {data.period} "
+        f"(1 = beste van de {data.level_plural})"
+    )
+    block = ChartBlock(
+        "rangen", title, summary, Table(caption, columns, rows, header_key="name"), None
+    )
+    return block, dependent
+
+
+def _join_nl(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " en " + words[-1]
 
 
 def data_indicators(data: WardDashboard) -> dict[str, tuple[str, str]]:

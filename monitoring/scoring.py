@@ -38,7 +38,7 @@ Input contracts (extra columns are ignored):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -365,9 +365,7 @@ def rank_robustness(
     if not methods:
         raise ValueError("Geef minstens één methode.")
 
-    ranks: dict[str, np.ndarray] = {}
-    band_of: dict[str, np.ndarray] = {}
-    keys: pd.DataFrame | None = None
+    frames = []
     for method in methods:
         result = score(
             values,
@@ -379,31 +377,56 @@ def rank_robustness(
             min_coverage=min_coverage,
             national=national,
         )
-        scores = result.scores
-        if keys is None:
-            keys = scores[["group", "region", "period", "condition"]].reset_index(drop=True)
-        rank = scores["rank"].to_numpy(dtype=float, na_value=np.nan)
-        n_ranked = (
-            scores["rank"].notna().groupby([scores["group"], scores["period"], scores["condition"]])
-        ).transform("sum")
-        ranks[method] = rank
-        band_of[method] = np.ceil(bands * rank / n_ranked.to_numpy(dtype=float))
-    assert keys is not None
+        frames.append(result.scores[["group", "region", "period", "condition", "method", "rank"]])
+    return method_dependence(pd.concat(frames, ignore_index=True), methods=methods, bands=bands)
 
-    rank_matrix = np.column_stack([ranks[m] for m in methods])
-    band_matrix = np.column_stack([band_of[m] for m in methods])
+
+def method_dependence(
+    ranks: pd.DataFrame, *, methods: Sequence[str] | None = None, bands: int = 3
+) -> pd.DataFrame:
+    """Whether each region's position depends on the normalisation, from its ranks.
+
+    ``ranks`` is long: ``region``, ``period``, ``condition``, ``method``, ``rank`` (nullable;
+    empty for no score) and optionally ``group``, as stored scores are. ``methods`` fixes the
+    columns and their order (default: the methods present, in the order of :data:`METHODS`).
+    Returns what :func:`rank_robustness` describes, one row per group, region, period and
+    condition, sorted by them.
+    """
+    if bands < 2:
+        raise ValueError("bands moet minstens 2 zijn.")
+    _require_columns(ranks, ["region", "period", "condition", "method", "rank"], "ranks")
+    frame = ranks if "group" in ranks.columns else ranks.assign(group="")
+    present = set(frame["method"])
+    methods = list(methods) if methods is not None else [m for m in METHODS if m in present]
+    keys = ["group", "region", "period", "condition"]
+    wide = (
+        frame.assign(rank=pd.to_numeric(frame["rank"]).astype("float64"))
+        .set_index([*keys, "method"])["rank"]
+        .unstack("method")
+        .reindex(columns=methods)
+        .sort_index()
+    )
+    rank_matrix = wide.to_numpy(dtype=float)
+    n_ranked = (
+        pd.DataFrame(~np.isnan(rank_matrix), index=wide.index)
+        .groupby(level=["group", "period", "condition"])
+        .transform("sum")
+        .to_numpy(dtype=float)
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        band_matrix = np.ceil(bands * rank_matrix / n_ranked)
     has_rank = ~np.isnan(rank_matrix)
     any_rank = has_rank.any(axis=1)
 
-    result_frame = keys.copy()
-    for method in methods:
-        result_frame[f"rank_{method}"] = pd.Series(ranks[method]).astype("Int64")
+    result_frame = wide.index.to_frame(index=False)
+    for position, method in enumerate(methods):
+        result_frame[f"rank_{method}"] = pd.Series(rank_matrix[:, position]).astype("Int64")
 
     # Methods without a rank for a region take no part in its comparison.
-    best_rank = np.min(np.where(has_rank, rank_matrix, np.inf), axis=1)
-    worst_rank = np.max(np.where(has_rank, rank_matrix, -np.inf), axis=1)
-    best_band = np.min(np.where(has_rank, band_matrix, np.inf), axis=1)
-    worst_band = np.max(np.where(has_rank, band_matrix, -np.inf), axis=1)
+    best_rank = np.min(np.where(has_rank, rank_matrix, np.inf), axis=1, initial=np.inf)
+    worst_rank = np.max(np.where(has_rank, rank_matrix, -np.inf), axis=1, initial=-np.inf)
+    best_band = np.min(np.where(has_rank, band_matrix, np.inf), axis=1, initial=np.inf)
+    worst_band = np.max(np.where(has_rank, band_matrix, -np.inf), axis=1, initial=-np.inf)
     result_frame["rank_spread"] = pd.Series(
         np.where(any_rank, worst_rank - best_rank, np.nan)
     ).astype("Int64")
@@ -413,10 +436,10 @@ def rank_robustness(
     names = _BAND_NAMES.get(bands) or tuple(f"groep {i} van {bands}" for i in range(1, bands + 1))
     name_array = np.array(names, dtype=object)
     method_array = np.array(methods, dtype=object)
-    best_method = method_array[np.argmin(np.where(has_rank, band_matrix, np.inf), axis=1)]
-    worst_method = method_array[np.argmax(np.where(has_rank, band_matrix, -np.inf), axis=1)]
     reason = np.full(len(result_frame), "", dtype=object)
-    if flagged.any():
+    if flagged.any() and methods:
+        best_method = method_array[np.argmin(np.where(has_rank, band_matrix, np.inf), axis=1)]
+        worst_method = method_array[np.argmax(np.where(has_rank, band_matrix, -np.inf), axis=1)]
         reason[flagged] = (
             name_array[best_band[flagged].astype(int) - 1]
             + " bij "

@@ -18,13 +18,14 @@ import pandas as pd
 from django.db import connection
 
 from monitoring.conditions import Condition
-from monitoring.models import Indicator, Level
+from monitoring.models import Indicator, Level, Region
 
 SCORED_LEVELS: tuple[str, ...] = (Level.WIJK, Level.BUURT)
 INHABITANTS_CODE = "inwoners"
 _CONDITIONS = [c.value for c in Condition]
 
 _VALUE_COLUMNS = ["region", "municipality", "level", "indicator", "period", "value", "suppressed"]
+# Indicator ids are read as text too (so an empty read has the same types) and mapped to codes.
 _VALUE_TYPES = {"region": str, "municipality": str, "level": str, "indicator": str, "period": str}
 
 
@@ -62,34 +63,62 @@ def score_inputs(
     """
     if indicators is None:
         indicators = list(Indicator.objects.filter(is_active=True))
-    scored_codes = [i.code for i in indicators if i.is_active and i.role in _CONDITIONS]
-    filters = [
-        "(i.code = ANY(%(scored)s) OR i.code = %(inhabitants)s)",
-        "r.level = ANY(%(levels)s)",
-    ]
-    if municipality_ids is not None:
-        filters.append("r.municipality_id = ANY(%(municipalities)s)")
-    if periods is not None:
-        filters.append("v.period = ANY(%(periods)s)")
-    frame = _read(
-        f"""
-        SELECT v.region_id, r.municipality_id, r.level, i.code, v.period, v.value, v.is_suppressed
-          FROM monitoring_indicatorvalue v
-          JOIN monitoring_region r ON r.id = v.region_id
-          JOIN monitoring_indicator i ON i.id = v.indicator_id
-         WHERE {" AND ".join(filters)}
-        """,
-        {
-            "scored": scored_codes,
-            "inhabitants": INHABITANTS_CODE,
-            "levels": list(levels),
-            "municipalities": municipality_ids,
-            "periods": periods,
-        },
-        names=_VALUE_COLUMNS,
-        dtypes=_VALUE_TYPES,
-        bulk=bulk,
-    )
+    code_of = {
+        i.pk: i.code
+        for i in indicators
+        if i.is_active and (i.role in _CONDITIONS or i.code == INHABITANTS_CODE)
+    }
+    if INHABITANTS_CODE not in code_of.values():
+        code_of.update(
+            Indicator.objects.filter(code=INHABITANTS_CODE).values_list("pk", "code")[:1]
+        )
+    scored_ids = [pk for pk, code in code_of.items() if code != INHABITANTS_CODE]
+    params = {"indicators": list(code_of), "periods": periods}
+    period_filter = "" if periods is None else "AND v.period = ANY(%(periods)s)"
+    if bulk:
+        # Many municipalities: one pass over the values, joined with their regions.
+        params.update(levels=list(levels), municipalities=municipality_ids)
+        scope = (
+            "" if municipality_ids is None else "AND r.municipality_id = ANY(%(municipalities)s)"
+        )
+        frame = _read(
+            f"""
+            SELECT v.region_id, r.municipality_id, r.level, v.indicator_id, v.period, v.value,
+                   v.is_suppressed
+              FROM monitoring_indicatorvalue v
+              JOIN monitoring_region r ON r.id = v.region_id
+             WHERE v.indicator_id = ANY(%(indicators)s) AND r.level = ANY(%(levels)s)
+                   {scope} {period_filter}
+            """,
+            params,
+            names=_VALUE_COLUMNS,
+            dtypes=_VALUE_TYPES,
+            bulk=True,
+        )
+    else:
+        # One group: its region ids first, so that the values come straight from the unique
+        # (region, indicator, period) index instead of a scan of every region in the period.
+        regions = Region.objects.filter(level__in=levels)
+        if municipality_ids is not None:
+            regions = regions.filter(municipality_id__in=municipality_ids)
+        region_rows = pd.DataFrame(
+            list(regions.values_list("id", "municipality_id", "level")),
+            columns=["region", "municipality", "level"],
+        ).astype(str)
+        params["regions"] = [int(pk) for pk in region_rows["region"]]
+        frame = _read(
+            f"""
+            SELECT v.region_id, v.indicator_id, v.period, v.value, v.is_suppressed
+              FROM monitoring_indicatorvalue v
+             WHERE v.region_id = ANY(%(regions)s) AND v.indicator_id = ANY(%(indicators)s)
+                   {period_filter}
+            """,
+            params,
+            names=[n for n in _VALUE_COLUMNS if n not in ("municipality", "level")],
+            dtypes=_VALUE_TYPES,
+            bulk=False,
+        ).merge(region_rows, on="region", how="left")
+    frame["indicator"] = frame["indicator"].astype("int64").map(code_of)
     frame["suppressed"] = frame["suppressed"].isin([True, "t"])
     frame["group"] = frame["municipality"] + "-" + frame["level"]
     is_inhabitants = frame["indicator"] == INHABITANTS_CODE
@@ -100,16 +129,16 @@ def score_inputs(
     if with_national:
         national = _read(
             """
-            SELECT i.code, v.period, v.value FROM monitoring_indicatorvalue v
+            SELECT v.indicator_id, v.period, v.value FROM monitoring_indicatorvalue v
               JOIN monitoring_region r ON r.id = v.region_id
-              JOIN monitoring_indicator i ON i.id = v.indicator_id
-             WHERE r.level = 'land' AND v.value IS NOT NULL AND i.code = ANY(%(scored)s)
+             WHERE r.level = 'land' AND v.value IS NOT NULL AND v.indicator_id = ANY(%(ids)s)
             """,
-            {"scored": scored_codes},
+            {"ids": scored_ids},
             names=["indicator", "period", "value"],
             dtypes={"indicator": str, "period": str},
             bulk=bulk,
         )
+        national["indicator"] = national["indicator"].astype("int64").map(code_of)
     return ScoreInputs(
         values=frame.loc[~is_inhabitants].reset_index(drop=True),
         indicators=indicator_frame(indicators),

@@ -186,6 +186,9 @@ class WardDashboard:
     averages: dict[tuple[str, str], float | None]
     ranked: dict[tuple[str, str], int]
     indicators: list[IndicatorSeries]
+    # (region id, condition, method, rank) of every area at this level in the period shown:
+    # the ranks under each method, for the robustness check.
+    method_ranks: list[tuple[int, str, str, int | None]] = field(default_factory=list)
 
     @property
     def level_plural(self) -> str:
@@ -218,8 +221,9 @@ _SCORE_FIELDS = ("period", "condition", "value", "status", "coverage", "rank", "
 
 
 def ward_dashboard(*, region: Region, method: str, period: str | None = None) -> WardDashboard:
-    """Scores, municipal averages, indicators and values of one area, and the breakdown of its
-    scores in the period shown (``period`` when it has scores): five queries."""
+    """Scores, municipal averages, indicators and values of one area, the breakdown of its
+    scores in the period shown (``period`` when it has scores) and every area's rank under each
+    method in that period: seven queries."""
     municipality = region.municipality
     scores = {
         (s.period, s.condition): s
@@ -238,6 +242,17 @@ def ward_dashboard(*, region: Region, method: str, period: str | None = None) ->
     indicators = list(Indicator.objects.filter(is_active=True))
     scores = _with_breakdowns(
         scores, region=region, method=method, period=shown, indicators=indicators
+    )
+    method_ranks = (
+        list(
+            ConditionScore.objects.filter(
+                region__municipality=municipality, region__level=region.level, period=shown
+            )
+            .exclude(method=ScoreMethod.PRACTICE)
+            .values_list("region_id", "condition", "method", "rank")
+        )
+        if shown
+        else []
     )
     ward_values: dict[int, dict[str, float | None]] = defaultdict(dict)
     municipal_values: dict[int, dict[str, float | None]] = defaultdict(dict)
@@ -274,6 +289,7 @@ def ward_dashboard(*, region: Region, method: str, period: str | None = None) ->
             )
             for i in indicators
         ],
+        method_ranks=method_ranks,
     )
 
 

@@ -68,6 +68,18 @@ def test_ward_page_says_in_words_where_the_ward_stands(scored, client):
     assert f"/wijk/{WARD}/zekerheid/" in html
 
 
+def test_ward_page_shows_the_rank_under_each_method_and_whether_it_depends_on_it(scored, client):
+    html = _html(client.get(f"/wijk/{WARD}/"))
+    assert 'id="blok-rangen"' in html
+    assert "<caption>Rang van Wijk 28 Centrum onder elke rekenmethode in 2019" in html
+    for method in ("basisjaar-index", "z-score", "min–max", "percentielrang"):
+        assert f">{method}</th>" in html
+    assert re.search(r"\d+ van 4\d", html)
+    csv = client.get(f"/wijk/{WARD}/?format=csv&tabel=rangen").content.decode()
+    assert csv.splitlines()[0].startswith("Conditie,")
+    assert "Sociale cohesie" in csv
+
+
 def test_buurt_page_works_too(scored, client):
     buurt = Region.objects.filter(parent__code=WARD, level="buurt").first()
     html = _html(client.get(f"/buurt/{buurt.code}/"))
@@ -246,8 +258,9 @@ EXPECTED_QUERIES = {
     "vergelijk-leeg": 2,
     "gemeente": 4,
     "gemeente-htmx": 4,
-    "wijk": 6,  # scores, averages, indicators, breakdown values, values (+ region)
-    "opbouw": 5,
+    # region, scores, averages, indicators, group regions, group values, ranks, values
+    "wijk": 8,
+    "opbouw": 6,
     "vergelijk": 6,
     "indicator": 4,
     "verandering": 3,

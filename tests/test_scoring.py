@@ -496,6 +496,37 @@ def test_conditions_without_scores_are_never_flagged() -> None:
     assert others["rank_spread"].isna().all()
 
 
+def test_method_dependence_reads_stored_ranks_without_recomputing() -> None:
+    # Three wards; W1 is first under basisjaar but last under percentiel; W3 has no score.
+    ranks = pd.DataFrame(
+        [
+            ("W1", "basisjaar", 1),
+            ("W1", "percentiel", 3),
+            ("W2", "basisjaar", 2),
+            ("W2", "percentiel", 2),
+            ("W4", "basisjaar", 3),
+            ("W4", "percentiel", 1),
+            ("W3", "basisjaar", None),
+            ("W3", "percentiel", None),
+        ],
+        columns=["region", "method", "rank"],
+    ).assign(period="2019", condition="zekerheid")
+    table = scoring.method_dependence(ranks).set_index("region")
+    assert list(table.columns[table.columns.str.startswith("rank_")]) == [
+        "rank_basisjaar",
+        "rank_percentiel",
+        "rank_spread",
+    ]
+    assert table.loc["W1", "method_dependent"]
+    assert (
+        table.loc["W1", "reason"] == "bovenste derde bij basisjaar, onderste derde bij percentiel"
+    )
+    assert table.loc["W1", "rank_spread"] == 2
+    assert not table.loc["W2", "method_dependent"]
+    assert not table.loc["W3", "method_dependent"]
+    assert pd.isna(table.loc["W3", "rank_spread"])
+
+
 # -- properties --------------------------------------------------------------------------------
 
 ALL_METHODS = ("basisjaar", "zscore", "minmax", "percentiel", "landelijk")

@@ -6,7 +6,6 @@ set-based SQL: one statement per step, whatever the number of values, and nothin
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
 
+from monitoring.bulk import copy_frame
 from monitoring.models import (
     LEVEL_BY_CODE_PREFIX,
     ImportBatch,
@@ -303,9 +303,6 @@ def region_inhabitants_refresh(*, region_ids: list[int] | None = None) -> None:
 
 _STAGING_COLUMNS = ("region_id", "indicator_id", "period", "value", "is_suppressed")
 
-
-COPY_CHUNK_ROWS = 100_000
-
 Progress = Callable[[int, int], None]
 
 
@@ -324,21 +321,8 @@ def _copy_into_staging(cursor, values: pd.DataFrame, progress: Progress | None =
         ) ON COMMIT DROP
         """
     )
-    frame = values.loc[:, list(_STAGING_COLUMNS)]
-    total = len(frame)
-    with cursor.cursor.copy(
-        "COPY import_staging (region_id, indicator_id, period, value, is_suppressed) "
-        "FROM STDIN WITH (FORMAT csv)"
-    ) as copy:
-        for start in range(0, max(total, 1), COPY_CHUNK_ROWS):
-            buffer = io.StringIO()
-            # repr-exact floats: a value read back from the database compares equal to the file's.
-            frame.iloc[start : start + COPY_CHUNK_ROWS].to_csv(
-                buffer, index=False, header=False, na_rep="", float_format="%.17g"
-            )
-            copy.write(buffer.getvalue())
-            if progress is not None:
-                progress(min(start + COPY_CHUNK_ROWS, total), total)
+    # Binary COPY carries every float exactly: a value read back compares equal to the file's.
+    copy_frame("import_staging", values, columns=_STAGING_COLUMNS, progress=progress)
 
 
 def values_compare(*, values: pd.DataFrame) -> ValueCounts:
