@@ -30,6 +30,8 @@ DEMO_MUNICIPALITIES = (DEMO_MUNICIPALITY,)
 
 # (file, period when the file itself does not say it)
 DEMO_TABLES: tuple[tuple[str, str], ...] = (
+    # The national row first: the reference of the method "afstand tot de landelijke waarde".
+    ("kwb2019_NL00_statline.csv", "2019"),
     ("kwb2017_GM0518_odata.csv", "2017"),
     ("kwb2019_GM0518_odata.csv", "2019"),
     ("kwb2020_GM0518_odata.csv", "2020"),

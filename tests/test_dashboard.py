@@ -96,6 +96,15 @@ def test_drill_down_contributions_add_up_to_the_score(scored, client):
     assert 'data-figure="figuur-opbouw"' in html
 
 
+@pytest.mark.parametrize("method", ["zscore", "minmax", "percentiel", "landelijk"])
+def test_drill_down_explains_the_alternative_methods_too(scored, client, method):
+    html = _html(client.get(f"/wijk/{WARD}/zekerheid/?methode={method}&periode=2019"))
+    score = float(re.search(r'id="score" data-value="([\d.]+)"', html).group(1))
+    parts = [float(v) for v in re.findall(r'class="num contribution" data-value="([-\d.]+)"', html)]
+    assert len(parts) >= 2
+    assert sum(parts) == pytest.approx(score, abs=1e-4)
+
+
 def test_drill_down_of_a_condition_without_enough_data_says_so(scored, client):
     html = _html(client.get(f"/wijk/{WARD}/cohesie/"))
     assert "onvoldoende gegevens" in html
@@ -277,5 +286,7 @@ def test_each_dashboard_uses_the_same_number_of_queries_for_10_and_100_wards(fra
 
 
 def test_a_method_without_scores_says_to_pick_another(scored, client):
+    # As in a municipality whose files lack the national row (NL00).
+    ConditionScore.objects.filter(method="landelijk").delete()
     html = _html(client.get("/gemeente/GM0518/?methode=landelijk"))
     assert "Geen scores met de methode" in html

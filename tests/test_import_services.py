@@ -118,7 +118,7 @@ def _read_with_pandas(path: Path) -> pd.DataFrame:
     )
 
 
-CODE = re.compile(r"^(GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+CODE = re.compile(r"^(NL\d{2}|GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
 MISSING = {"", ".", "NA", "x", "X"}
 
 
@@ -409,6 +409,19 @@ def test_a_formula_is_never_evaluated_and_skipping_stores_the_rest(den_haag):
     assert not IndicatorValue.objects.filter(region=ward, indicator__code="inwoners").exists()
     assert result.batch.cells_rejected == 1
     assert result.preview.rejected[0].value == "=1+1"
+
+
+def test_the_national_row_is_kept_as_the_reference_even_in_a_municipal_import(den_haag):
+    data = csv_bytes("0;NL00;Land;NL00;17282163;7.5", *ROWS)
+    result = import_apply(data=data, filename="kwb.csv", period="2019", municipality=den_haag)
+    national = Region.objects.get(code="NL00")
+    assert (national.level, national.municipality_id, national.parent_id) == ("land", None, None)
+    stored = dict(
+        IndicatorValue.objects.filter(region=national).values_list("indicator__code", "value")
+    )
+    assert stored["sez_laag_inkomen"] == 7.5
+    assert not [p for p in result.preview.rejected if "NL00" in p.reason]
+    assert any("landelijke rij" in note for note in result.preview.notes)
 
 
 def test_a_municipal_long_file_needs_its_regions_to_exist(den_haag):

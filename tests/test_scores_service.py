@@ -142,3 +142,27 @@ def test_the_recompute_command_reports_per_municipality(demo, capsys):
     call_command("recompute_scores", "--gemeente", "gm0518")
     out = capsys.readouterr().out
     assert "GM0518:" in out and "basisjaar 2019" in out
+
+
+def test_the_national_row_of_the_demo_gives_scores_against_the_national_value(demo):
+    national = Region.objects.get(code="NL00")
+    assert national.level == "land" and national.municipality_id is None
+    scored = ConditionScore.objects.filter(
+        method="landelijk", period="2019", condition="zekerheid", region__level="wijk"
+    ).exclude(value=None)
+    assert scored.count() > 30
+    # The national row lacks the participation and distance figures: no inclusion scores.
+    assert not ConditionScore.objects.filter(method="landelijk", condition="inclusie").exclude(
+        value=None
+    )
+    active = list(Indicator.objects.filter(is_active=True))
+    for score in scored.select_related("region")[:5]:
+        breakdown = score_breakdowns(
+            region=score.region,
+            method="landelijk",
+            period="2019",
+            base_period=score.base_period,
+            indicators=active,
+        )["zekerheid"]
+        total = sum(item["contribution"] or 0 for item in breakdown)
+        assert total == pytest.approx(score.value, abs=1e-9)

@@ -399,18 +399,20 @@ def _plan(
         )
         mapped = mapped[~keys.isin(bad)]
 
-    # Regions: the country row is not stored; regions outside the chosen municipality and, in
-    # municipal (generic) files, regions that do not exist yet are rejected.
+    # Regions: those outside the chosen municipality and, in municipal (generic) files, those
+    # that do not exist yet are rejected. The country row (NL00) belongs to every municipality:
+    # it is the reference of the method "afstand tot de landelijke waarde".
     regions = parsed.regions
-    land = regions["code"].str.startswith("NL")
+    land = regions["code"].str.upper().str.startswith("NL")
     if land.any():
-        notes.append("De landelijke rij (NL00) wordt niet opgeslagen.")
-    regions = regions[~land]
-    mapped = mapped[~mapped["code"].str.startswith("NL")]
+        notes.append(
+            "De landelijke rij (NL00) wordt opgeslagen als vergelijkingswaarde voor de methode "
+            "‘afstand tot de landelijke waarde’."
+        )
     outside: list[str] = []
     if municipality is not None:
         municipality_codes = regions["code"].map(municipality_code_of)
-        is_outside = municipality_codes != municipality.code
+        is_outside = (municipality_codes != municipality.code) & ~land
         outside = regions.loc[is_outside, "code"].tolist()
         for row in regions[is_outside].itertuples(index=False):
             problems.append(
@@ -932,10 +934,12 @@ def _scores_recompute_now(*, batch: ImportBatch, region_ids: list[int]) -> None:
         from monitoring.services import scores_recompute  # type: ignore[attr-defined]
     except ImportError:
         return
+    concerned = Region.objects.filter(pk__in=region_ids)
+    if concerned.filter(level=Level.LAND).exists():
+        # A national value is the reference of every municipality's "landelijk" scores.
+        concerned = Region.objects.all()
     municipality_ids = set(
-        Region.objects.filter(pk__in=region_ids)
-        .exclude(municipality=None)
-        .values_list("municipality_id", flat=True)
+        concerned.exclude(municipality=None).values_list("municipality_id", flat=True)
     )
     if len(municipality_ids) > SCORES_ONE_PASS_FROM:
         # A national file: one pass over every municipality beats hundreds of small ones.
