@@ -176,6 +176,8 @@ def measure() -> dict[str, float]:
             for _ in range(REQUESTS)
         ],
         "opbouw": [f"/wijk/{rng.choice(big)}/zekerheid/" for _ in range(REQUESTS)],
+        # The ward page's breakdown section, which the page loads once it is in view.
+        "wijk_opbouw": [f"/wijk/{rng.choice(big)}/?deel=opbouw" for _ in range(REQUESTS)],
         "indicator": [
             f"/indicator/sez_laag_inkomen/?gemeente=GM0001&periode={rng.choice(periods)}"
             for _ in range(REQUESTS)

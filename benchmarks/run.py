@@ -11,7 +11,9 @@ import importlib.util
 import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -22,9 +24,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialquality.settings")
 
 
 def main(selected: list[str]) -> int:
-    import django
-
-    django.setup()
     results: dict[str, dict] = {}
     failed = False
     for path in sorted(HERE.glob("bench_*.py")):
@@ -32,15 +31,15 @@ def main(selected: list[str]) -> int:
         if selected and name not in selected:
             continue
         print(f"== {name}", flush=True)
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(module)
-            outcome = module.run()
-            results[name] = outcome if isinstance(outcome, dict) else {"result": outcome}
-        except Exception:
+        # Each benchmark in a process of its own, so that peak memory and garbage left by one
+        # never shows up in the next one's numbers.
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            done = subprocess.run([sys.executable, __file__, "--single", name, out.name])
+            outcome = json.loads(Path(out.name).read_text() or "{}")
+        if done.returncode != 0 or not outcome:
             failed = True
-            results[name] = {"error": traceback.format_exc(limit=5)}
+            outcome = outcome or {"error": f"afgebroken met code {done.returncode}"}
+        results[name] = outcome
         for key, value in results[name].items():
             print(f"   {key}: {value}", flush=True)
     out = HERE / "results" / "latest.json"
@@ -64,5 +63,26 @@ def main(selected: list[str]) -> int:
     return 1 if failed else 0
 
 
+def single(name: str, out: Path) -> int:
+    """Run one benchmark in this process and write its result to ``out``."""
+    import django
+
+    django.setup()
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", HERE / f"bench_{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+        outcome = module.run()
+        result = outcome if isinstance(outcome, dict) else {"result": outcome}
+        code = 0
+    except Exception:
+        result = {"error": traceback.format_exc(limit=5)}
+        code = 1
+    out.write_text(json.dumps(result, ensure_ascii=False))
+    return code
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--single"]:
+        sys.exit(single(sys.argv[2], Path(sys.argv[3])))
     sys.exit(main(sys.argv[1:]))

@@ -9,7 +9,7 @@ from monitoring.models import (
     Region,
     ScoringSettings,
 )
-from monitoring.services import scores_recompute_all
+from monitoring.services import scores_recompute, scores_recompute_all
 
 
 @admin.register(Region)
@@ -102,7 +102,31 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ("municipality",)
 
 
-admin.site.register(ScoringSettings)
+@admin.register(ScoringSettings)
+class ScoringSettingsAdmin(admin.ModelAdmin):
+    list_display = ("municipality", "base_period")
+    raw_id_fields = ("municipality",)
+
+    # The base year is the reference of every index: changing it recomputes the municipality.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._recompute(request, obj.municipality)
+
+    def delete_model(self, request, obj):
+        municipality = obj.municipality
+        super().delete_model(request, obj)
+        self._recompute(request, municipality)
+
+    def _recompute(self, request, municipality: Region) -> None:
+        summary = scores_recompute(municipality=municipality)
+        used = ", ".join(sorted(set(summary.base_periods.values()))) or "geen"
+        self.message_user(
+            request,
+            f"Scores van {municipality.name} opnieuw berekend ({summary.scores_written} scores, "
+            f"basisjaar {used}).",
+        )
+
+
 admin.site.site_header = "Sociale Kwaliteit Monitor – beheer"
 admin.site.site_title = "Beheer"
 admin.site.index_title = "Functioneel beheer"

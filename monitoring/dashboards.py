@@ -251,7 +251,7 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
                 "breakdown": _breakdown_block(
                     region.name, c, period or "", score, names, with_figure=False
                 )
-                if score
+                if score and data.with_breakdowns
                 else None,
             }
         )

@@ -27,6 +27,8 @@ SORT_CHOICES = [
     *((f"-{c.value}", c.label) for c in Condition),
     ("-naam", "naam"),
 ]
+# Sections a page loads after itself (htmx); without JavaScript their content is a link away.
+PART_CHOICES = [("opbouw", "opbouw van de scores")]
 FORMAT_CHOICES = [("html", "HTML"), ("csv", "CSV"), ("json", "JSON")]
 
 
@@ -78,6 +80,7 @@ class DashboardForm(forms.Form):
     wijk = AreaCodesField(required=False)
     format = forms.ChoiceField(required=False, choices=FORMAT_CHOICES)
     tabel = forms.SlugField(required=False, max_length=40)
+    deel = forms.ChoiceField(required=False, choices=PART_CHOICES)
 
     def __init__(self, data=None, **kwargs):
         if data is not None and hasattr(data, "getlist"):
@@ -114,6 +117,7 @@ class DashboardForm(forms.Form):
             codes=codes,
             format=data["format"] or "html",
             table=data["tabel"] or None,
+            part=data["deel"] or None,
             ignored=ignored,
         )
 
@@ -131,6 +135,7 @@ class DashboardParams:
     codes: list[str] = field(default_factory=list)
     format: str = "html"
     table: str | None = None
+    part: str | None = None  # a section loaded after the page, e.g. "opbouw"
     ignored: list[str] = field(default_factory=list)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.db import connection
 
@@ -95,32 +96,17 @@ def score_inputs(
             dtypes=_VALUE_TYPES,
             bulk=True,
         )
+        frame["indicator"] = frame["indicator"].astype("int64").map(code_of)
+        frame["suppressed"] = frame["suppressed"] == "t"
+        frame["group"] = frame["municipality"] + "-" + frame["level"]
     else:
-        # One group: its region ids first, so that the values come straight from the unique
-        # (region, indicator, period) index instead of a scan of every region in the period.
-        regions = Region.objects.filter(level__in=levels)
-        if municipality_ids is not None:
-            regions = regions.filter(municipality_id__in=municipality_ids)
-        region_rows = pd.DataFrame(
-            list(regions.values_list("id", "municipality_id", "level")),
-            columns=["region", "municipality", "level"],
-        ).astype(str)
-        params["regions"] = [int(pk) for pk in region_rows["region"]]
-        frame = _read(
-            f"""
-            SELECT v.region_id, v.indicator_id, v.period, v.value, v.is_suppressed
-              FROM monitoring_indicatorvalue v
-             WHERE v.region_id = ANY(%(regions)s) AND v.indicator_id = ANY(%(indicators)s)
-                   {period_filter}
-            """,
-            params,
-            names=[n for n in _VALUE_COLUMNS if n not in ("municipality", "level")],
-            dtypes=_VALUE_TYPES,
-            bulk=False,
-        ).merge(region_rows, on="region", how="left")
-    frame["indicator"] = frame["indicator"].astype("int64").map(code_of)
-    frame["suppressed"] = frame["suppressed"].isin([True, "t"])
-    frame["group"] = frame["municipality"] + "-" + frame["level"]
+        # One group: its region ids first, joined as a list so that each region's values come
+        # from the unique (region, indicator, period) index. Given as "region_id = ANY(...)",
+        # the planner intersects with the (indicator, period) index: every region in the
+        # country in those periods, five times slower at national scale.
+        frame = _group_values(
+            municipality_ids, levels, code_of, period_filter=period_filter, params=params
+        )
     is_inhabitants = frame["indicator"] == INHABITANTS_CODE
     inhabitants = frame.loc[is_inhabitants, ["region", "period", "value"]].rename(
         columns={"value": "inhabitants"}
@@ -144,6 +130,46 @@ def score_inputs(
         indicators=indicator_frame(indicators),
         inhabitants=inhabitants.reset_index(drop=True),
         national=None if national is None or national.empty else national,
+    )
+
+
+def _group_values(
+    municipality_ids: list[int] | None,
+    levels: tuple[str, ...],
+    code_of: dict[int, str],
+    *,
+    period_filter: str,
+    params: dict,
+) -> pd.DataFrame:
+    """The values of a few comparison groups, built straight from the rows (a page waits)."""
+    regions = Region.objects.filter(level__in=levels)
+    if municipality_ids is not None:
+        regions = regions.filter(municipality_id__in=municipality_ids)
+    group_of = {
+        pk: f"{municipality}-{level}"
+        for pk, municipality, level in regions.values_list("id", "municipality_id", "level")
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT v.region_id, v.indicator_id, v.period, v.value, v.is_suppressed
+              FROM unnest(%(regions)s::bigint[]) AS g(region_id)
+              JOIN monitoring_indicatorvalue v ON v.region_id = g.region_id
+             WHERE v.indicator_id = ANY(%(indicators)s) {period_filter}
+            """,
+            {**params, "regions": list(group_of)},
+        )
+        rows = cursor.fetchall()
+    region, indicator, period, value, suppressed = zip(*rows, strict=True) if rows else [()] * 5
+    return pd.DataFrame(
+        {
+            "region": [str(pk) for pk in region],
+            "indicator": [code_of[pk] for pk in indicator],
+            "period": list(period),
+            "value": np.array(value, dtype=float),  # None becomes NaN
+            "suppressed": np.array(suppressed, dtype=bool),
+            "group": [group_of[pk] for pk in region],
+        }
     )
 
 

@@ -180,12 +180,13 @@ class IndicatorSeries:
 class WardDashboard:
     region: Region
     method: str
-    period: str | None  # the period shown; its scores carry their breakdown
+    period: str | None  # the period shown; with breakdowns, its scores carry theirs
     periods: list[str]
     scores: dict[tuple[str, str], StoredScore]
     averages: dict[tuple[str, str], float | None]
     ranked: dict[tuple[str, str], int]
     indicators: list[IndicatorSeries]
+    with_breakdowns: bool = False
     # (region id, condition, method, rank) of every area at this level in the period shown:
     # the ranks under each method, for the robustness check.
     method_ranks: list[tuple[int, str, str, int | None]] = field(default_factory=list)
@@ -220,10 +221,12 @@ def _municipal_averages(
 _SCORE_FIELDS = ("period", "condition", "value", "status", "coverage", "rank", "base_period")
 
 
-def ward_dashboard(*, region: Region, method: str, period: str | None = None) -> WardDashboard:
-    """Scores, municipal averages, indicators and values of one area, the breakdown of its
-    scores in the period shown (``period`` when it has scores) and every area's rank under each
-    method in that period: seven queries."""
+def ward_dashboard(
+    *, region: Region, method: str, period: str | None = None, with_breakdowns: bool = False
+) -> WardDashboard:
+    """Scores, municipal averages, indicators and values of one area, and every area's rank
+    under each method in the period shown (``period`` when it has scores): six queries. With
+    ``with_breakdowns`` also the breakdown of its scores in that period: two more."""
     municipality = region.municipality
     scores = {
         (s.period, s.condition): s
@@ -240,9 +243,10 @@ def ward_dashboard(*, region: Region, method: str, period: str | None = None) ->
     periods = sorted({p for p, _ in averages} | {p for p, _ in scores})
     shown = area_period(period, periods, [p for (p, _), s in scores.items() if s.value is not None])
     indicators = list(Indicator.objects.filter(is_active=True))
-    scores = _with_breakdowns(
-        scores, region=region, method=method, period=shown, indicators=indicators
-    )
+    if with_breakdowns:
+        scores = _with_breakdowns(
+            scores, region=region, method=method, period=shown, indicators=indicators
+        )
     method_ranks = (
         list(
             ConditionScore.objects.filter(
@@ -290,6 +294,7 @@ def ward_dashboard(*, region: Region, method: str, period: str | None = None) ->
             for i in indicators
         ],
         method_ranks=method_ranks,
+        with_breakdowns=with_breakdowns,
     )
 
 

@@ -48,8 +48,17 @@ def _municipality_page(request: HttpRequest, region: Region) -> HttpResponse:
 def area(request: HttpRequest, code: str, level: str = Level.WIJK) -> HttpResponse:
     region = _area_or_404(code, level)
     params = params_from(request.GET)
-    data = selectors.ward_dashboard(region=region, method=params.method, period=params.period)
+    # The breakdown of the four scores is recomputed from the values, so the page loads it as
+    # a section of its own once it is in view (without JavaScript: the drill-down links).
+    data = selectors.ward_dashboard(
+        region=region,
+        method=params.method,
+        period=params.period,
+        with_breakdowns=params.part == "opbouw",
+    )
     page = dashboards.ward_page(data, params)
+    if params.part == "opbouw":
+        return render(request, "monitoring/ward.html#opbouw", page.context)
     return _respond(request, "monitoring/ward.html", page, params, region.code)
 
 

@@ -80,6 +80,18 @@ def test_ward_page_shows_the_rank_under_each_method_and_whether_it_depends_on_it
     assert "Sociale cohesie" in csv
 
 
+def test_ward_page_loads_the_breakdown_of_its_scores_as_a_section_of_its_own(scored, client):
+    html = _html(client.get(f"/wijk/{WARD}/?periode=2019"))
+    assert f'hx-get="/wijk/{WARD}/?periode=2019&amp;deel=opbouw"' in html
+    # Without JavaScript the section links to each drill-down.
+    assert f'href="/wijk/{WARD}/zekerheid/?periode=2019">Opbouw van sociaaleconomische' in html
+    section = _html(client.get(f"/wijk/{WARD}/?periode=2019&deel=opbouw"))
+    assert section.lstrip().startswith('<section class="chart-block" id="opbouw"')
+    assert "hx-get" not in section
+    assert section.count("<details") == 4
+    assert "<caption>" in section
+
+
 def test_buurt_page_works_too(scored, client):
     buurt = Region.objects.filter(parent__code=WARD, level="buurt").first()
     html = _html(client.get(f"/buurt/{buurt.code}/"))
@@ -255,6 +267,7 @@ def _urls(municipality: Region) -> dict[str, str]:
         "gemeente": f"/gemeente/{code}/",
         "gemeente-htmx": f"/gemeente/{code}/?conditie=inclusie&periode=2020",
         "wijk": f"/wijk/{wards[3]}/",
+        "wijk-opbouw": f"/wijk/{wards[3]}/?deel=opbouw",
         "opbouw": f"/wijk/{wards[3]}/zekerheid/",
         "vergelijk": f"/vergelijk/?wijk={wards[0]}&wijk={wards[1]}&wijk={wards[2]}",
         "indicator": f"/indicator/sez_laag_inkomen/?gemeente={code}",
@@ -267,8 +280,8 @@ EXPECTED_QUERIES = {
     "vergelijk-leeg": 2,
     "gemeente": 4,
     "gemeente-htmx": 4,
-    # region, scores, averages, indicators, group regions, group values, ranks, values
-    "wijk": 8,
+    "wijk": 6,  # region, scores, averages, indicators, ranks, values
+    "wijk-opbouw": 8,  # and the comparison group's regions and values
     "opbouw": 6,
     "vergelijk": 6,
     "indicator": 4,

@@ -76,6 +76,18 @@ def test_period_switch_swaps_the_fragment(site, page):
     assert page.console_errors == []
 
 
+def test_the_breakdown_section_loads_when_it_comes_into_view(site, page):
+    page.goto(f"{site}/wijk/{WARD}/?periode=2019")
+    _drawn(page, 2)
+    page.locator("#opbouw").scroll_into_view_if_needed()
+    expect(page.locator("#opbouw details")).to_have_count(4, timeout=10000)
+    assert page.locator("#opbouw [hx-get]").count() == 0
+    page.locator("#opbouw details summary").first.click()
+    expect(page.locator("#opbouw details table").first).to_be_visible()
+    screenshot(page, "dashboard-wijk-opbouw")
+    assert page.console_errors == []
+
+
 def test_clicking_a_ward_on_the_map_opens_its_page(site, page):
     page.goto(f"{site}/gemeente/GM0518/")
     _drawn(page, 2)

@@ -166,3 +166,15 @@ def test_the_national_row_of_the_demo_gives_scores_against_the_national_value(de
         )["zekerheid"]
         total = sum(item["contribution"] or 0 for item in breakdown)
         assert total == pytest.approx(score.value, abs=1e-9)
+
+
+def test_choosing_another_base_year_in_beheer_recomputes_the_municipality(demo, admin_client):
+    den_haag = Region.objects.get(code="GM0518")
+    response = admin_client.post(
+        "/beheer/monitoring/scoringsettings/add/",
+        {"municipality": den_haag.pk, "base_period": "2017"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "opnieuw berekend" in response.content.decode()
+    assert set(_scores().values_list("base_period", flat=True)) == {"2017"}
