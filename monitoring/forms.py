@@ -29,7 +29,7 @@ SORT_CHOICES = [
 ]
 # Sections a page loads after itself (htmx); without JavaScript their content is a link away.
 PART_CHOICES = [("opbouw", "opbouw van de scores")]
-FORMAT_CHOICES = [("html", "HTML"), ("csv", "CSV"), ("json", "JSON")]
+FORMAT_CHOICES = [("html", "HTML"), ("csv", "CSV"), ("json", "JSON"), ("xlsx", "Excel")]
 
 
 class PeriodField(forms.CharField):

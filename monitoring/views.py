@@ -18,6 +18,11 @@ from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
 from monitoring.models import Level, Region
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SOURCE_LINE = (
+    "Bron: CBS, Kerncijfers wijken en buurten (CC BY 4.0); scores: Sociale Kwaliteit Monitor."
+)
+
 
 def home(request: HttpRequest) -> HttpResponse:
     """One municipality: its dashboard. Several: a list. None: how to get data in."""
@@ -119,12 +124,15 @@ def _respond(
     request: HttpRequest, template: str, page: Page, params: DashboardParams, name: str
 ) -> HttpResponse:
     """The page, its htmx fragment, or one of its tables as CSV or JSON."""
-    if params.format == "csv":
+    if params.format in ("csv", "xlsx"):
         table = page.table(params.table)
         if table is None:
             raise Http404("Deze pagina heeft geen tabel met die naam.")
-        response = HttpResponse(table.to_csv(), content_type="text/csv; charset=utf-8")
-        filename = f"{name}-{params.table or page.blocks[0].id}.csv"
+        if params.format == "csv":
+            response = HttpResponse(table.to_csv(), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(table.to_xlsx(source=SOURCE_LINE), content_type=XLSX_TYPE)
+        filename = f"{name}-{params.table or page.blocks[0].id}.{params.format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     if params.format == "json":

@@ -231,6 +231,24 @@ def test_every_table_downloads_as_csv_and_json(scored, client):
     assert client.get("/gemeente/GM0518/?format=csv&tabel=bestaat-niet").status_code == 404
 
 
+def test_a_table_downloads_as_an_excel_workbook_with_numbers_as_numbers(scored, client):
+    import openpyxl
+
+    response = client.get("/gemeente/GM0518/?periode=2019&format=xlsx&tabel=scorekaart")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="GM0518-scorekaart.xlsx"' in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0].startswith("Scorekaart")
+    assert rows[1][:3] == ("Naam", "Code", "Zekerheid")
+    numbers = [c for row in rows[2:] for c in row if isinstance(c, float | int)]
+    assert len(numbers) > 40
+    assert rows[-1][0].startswith("Bron: CBS")
+    html = _html(client.get("/gemeente/GM0518/"))
+    assert "format=xlsx&amp;tabel=scorekaart" in html
+
+
 def test_empty_state_without_scores_says_what_to_do(demo, client):
     ConditionScore.objects.all().delete()
     html = _html(client.get("/gemeente/GM0518/"))
