@@ -183,3 +183,43 @@ def test_a_running_import_whose_worker_died_shows_as_failed(den_haag):
     batch = import_batch_status_refresh(batch=batch)
     assert batch.status == ImportBatch.Status.FAILED
     assert "er is niets ingelezen" in batch.message.lower()
+
+
+def test_pruning_forgets_old_unconfirmed_previews_and_the_files_of_finished_imports(
+    admin_client, den_haag, immediate_tasks, settings
+):
+    import datetime as dt
+    import os
+
+    from django.core.management import call_command
+
+    from monitoring.services import imports_prune
+
+    upload(admin_client, DEN_HAAG_2021, municipality=den_haag.pk)
+    applied = ImportBatch.objects.get()
+    admin_client.post(reverse("importing:preview", args=[applied.pk]), {})
+    applied.refresh_from_db()
+    assert applied.status == ImportBatch.Status.APPLIED
+    den_haag_2019 = DEN_HAAG_2021.parent / "kwb2019_84583NED_den_haag_odata_full.csv"
+    upload(admin_client, den_haag_2019, municipality=den_haag.pk)
+    preview = ImportBatch.objects.get(status=ImportBatch.Status.PREVIEWED)
+    orphan = Path(settings.MEDIA_ROOT) / "imports" / "halfweg-geschreven.csv"
+    orphan.write_bytes(b"x")
+    fresh = Path(settings.MEDIA_ROOT) / "imports" / "net-geupload.csv"
+    fresh.write_bytes(b"y")
+    files = {b.pk: Path(settings.MEDIA_ROOT) / b.stored_file for b in (applied, preview)}
+    month_ago = timezone.now() - dt.timedelta(days=31)
+    ImportBatch.objects.update(created_at=month_ago)
+    os.utime(orphan, (month_ago.timestamp(), month_ago.timestamp()))
+
+    counted = imports_prune(older_than=dt.timedelta(days=30), dry_run=True)
+    assert (counted.previews_deleted, counted.files_deleted) == (1, 3)
+    assert all(path.exists() for path in files.values()) and orphan.exists()
+
+    call_command("prune_imports", "--dagen", "30")
+    assert not ImportBatch.objects.filter(pk=preview.pk).exists()
+    applied.refresh_from_db()
+    assert applied.stored_file == "" and applied.status == ImportBatch.Status.APPLIED
+    assert IndicatorValue.objects.filter(batch=applied).exists()
+    assert not any(path.exists() for path in files.values()) and not orphan.exists()
+    assert fresh.exists()
