@@ -193,8 +193,12 @@ def score(
     min_inhabitants: int = DEFAULT_MIN_INHABITANTS,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
     national: pd.DataFrame | None = None,
+    with_contributions: bool = True,
 ) -> ScoreResult:
     """Index every value, score every condition and rank the regions.
+
+    ``with_contributions=False`` leaves ``contributions`` empty: a caller that stores only the
+    scores (the national recompute: millions of cells) saves building that frame.
 
     ``base_period`` is one period for all groups or a mapping group → period; it is required for
     ``basisjaar`` and ``landelijk`` and ignored by the within-period methods. ``method`` is one of
@@ -228,7 +232,7 @@ def score(
     else:
         index, diagnostics = _index_within_period(grid, method)
 
-    contributions, scores = _aggregate(grid, index, method, min_coverage)
+    contributions, scores = _aggregate(grid, index, method, min_coverage, with_contributions)
     scores["base_period"] = (
         scores["group"].map(base_periods).fillna("").astype(object)
         if base_periods
@@ -376,6 +380,7 @@ def rank_robustness(
             min_inhabitants=min_inhabitants,
             min_coverage=min_coverage,
             national=national,
+            with_contributions=False,
         )
         frames.append(result.scores[["group", "region", "period", "condition", "method", "rank"]])
     return method_dependence(pd.concat(frames, ignore_index=True), methods=methods, bands=bands)
@@ -778,10 +783,10 @@ def _index_within_period(grid: _Grid, method: str) -> tuple[np.ndarray, pd.DataF
 
 
 def _aggregate(
-    grid: _Grid, index: np.ndarray, method: str, min_coverage: float
+    grid: _Grid, index: np.ndarray, method: str, min_coverage: float, with_contributions: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Condition scores as the sum of the contributions, so the drill-down adds up to the score."""
-    n_units, n_indicators, n_conditions = grid.n_units, grid.n_indicators, len(CONDITIONS)
+    n_units, n_conditions = grid.n_units, len(CONDITIONS)
     unit_of_cell = grid.unit_of_cell()
     indicator_of_cell = grid.indicator_of_cell()
     weight_of_indicator = grid.indicators["weight"].to_numpy()
@@ -818,24 +823,10 @@ def _aggregate(
     group = grid.units["group"].to_numpy(dtype=object)
     region = grid.units["region"].to_numpy(dtype=object)
     period = grid.units["period"].to_numpy(dtype=object)
-    codes = grid.indicators["code"].to_numpy(dtype=object)
-    condition_names = grid.indicators["condition"].to_numpy(dtype=object)
-    contributions = pd.DataFrame(
-        {
-            "group": group[unit_of_cell],
-            "region": region[unit_of_cell],
-            "period": period[unit_of_cell],
-            "condition": condition_names[indicator_of_cell],
-            "indicator": codes[indicator_of_cell],
-            "method": method,
-            "raw": grid.raw,
-            "index": index,
-            "weight": weight,
-            "contribution": contribution,
-            "suppressed": grid.suppressed,
-            "too_few_inhabitants": np.repeat(grid.units["too_few"].to_numpy(), n_indicators),
-        }
-    )
+    if not with_contributions:
+        contributions = pd.DataFrame(columns=CONTRIBUTION_COLUMNS)
+    else:
+        contributions = _contributions_frame(grid, index, method, weight, contribution)
 
     unit_of_score = np.repeat(np.arange(n_units), n_conditions)
     status = np.where(
@@ -863,3 +854,31 @@ def _aggregate(
         scores["value"].groupby(rank_key).rank(ascending=False, method="min").astype("Int64")
     )
     return contributions, scores
+
+
+def _contributions_frame(
+    grid: _Grid, index: np.ndarray, method: str, weight: np.ndarray, contribution: np.ndarray
+) -> pd.DataFrame:
+    unit_of_cell = grid.unit_of_cell()
+    indicator_of_cell = grid.indicator_of_cell()
+    group = grid.units["group"].to_numpy(dtype=object)
+    region = grid.units["region"].to_numpy(dtype=object)
+    period = grid.units["period"].to_numpy(dtype=object)
+    codes = grid.indicators["code"].to_numpy(dtype=object)
+    condition_names = grid.indicators["condition"].to_numpy(dtype=object)
+    return pd.DataFrame(
+        {
+            "group": group[unit_of_cell],
+            "region": region[unit_of_cell],
+            "period": period[unit_of_cell],
+            "condition": condition_names[indicator_of_cell],
+            "indicator": codes[indicator_of_cell],
+            "method": method,
+            "raw": grid.raw,
+            "index": index,
+            "weight": weight,
+            "contribution": contribution,
+            "suppressed": grid.suppressed,
+            "too_few_inhabitants": np.repeat(grid.units["too_few"].to_numpy(), grid.n_indicators),
+        }
+    )

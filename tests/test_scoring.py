@@ -249,6 +249,22 @@ def test_the_drill_down_of_the_worked_example_adds_up_to_the_score() -> None:
     assert math.isnan(suppressed["contribution"])
 
 
+@pytest.mark.parametrize("method", ["basisjaar", "percentiel"])
+def test_leaving_out_the_contributions_gives_the_same_scores(method) -> None:
+    values, indicators, inhabitants = golden_frames()
+    lean = score(
+        values,
+        indicators,
+        base_period="2019",
+        method=method,
+        inhabitants=inhabitants,
+        with_contributions=False,
+    )
+    assert lean.contributions.empty
+    assert list(lean.contributions.columns) == scoring.CONTRIBUTION_COLUMNS
+    pd.testing.assert_frame_equal(lean.scores, golden_result(method).scores)
+
+
 def test_a_ward_below_the_inhabitant_minimum_gets_no_index_score_or_rank() -> None:
     result = golden_result()
     small = result.scores[result.scores["region"] == SMALL_WARD]

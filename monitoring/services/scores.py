@@ -78,6 +78,7 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
                 inhabitants=inputs.inhabitants,
                 min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
                 national=inputs.national,
+                with_contributions=False,  # the drill-down recomputes its own group
             )
             frames.append(_score_rows(result))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
