@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
+from django.urls import reverse
 
 from monitoring import charts, scoring
 from monitoring.charts import ChartBlock, Column, Table, change_cell, score_sentence, signed
@@ -226,6 +227,7 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
         cards.append(
             {
                 "info": info,
+                "detail_url": _score_detail_url(region, c, period, data.method),
                 "score": score,
                 "value": value,
                 "status": score.status if score else "onvoldoende gegevens",
@@ -306,6 +308,15 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
         },
         blocks=blocks,
     )
+
+
+def _score_detail_url(region, condition: str, period: str | None, method: str) -> str:
+    """The drill-down of one score, in the period and by the method shown."""
+    name = "buurt_score" if region.level == Level.BUURT else "ward_score"
+    query = {"periode": period or ""}
+    if method != "basisjaar":
+        query["methode"] = method
+    return reverse(name, args=[region.code, condition]) + "?" + urlencode(query)
 
 
 # Short names of the normalisations, for tables and sentences.

@@ -223,3 +223,10 @@ def test_pruning_forgets_old_unconfirmed_previews_and_the_files_of_finished_impo
     assert IndicatorValue.objects.filter(batch=applied).exists()
     assert not any(path.exists() for path in files.values()) and not orphan.exists()
     assert fresh.exists()
+
+
+def test_pruning_refuses_to_touch_uploads_of_today(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="minstens 1"):
+        call_command("prune_imports", "--dagen", "0")

@@ -1187,6 +1187,8 @@ def imports_prune(*, older_than: dt.timedelta, dry_run: bool = False) -> PruneRe
     batch refers to (left by a crash between writing the file and recording the batch) go too.
     Queued and running imports are never touched.
     """
+    if older_than < dt.timedelta(days=1):
+        raise ValueError("Ruim alleen uploads op die minstens een dag oud zijn.")
     cutoff = timezone.now() - older_than
     root = Path(settings.MEDIA_ROOT)
     finished = [

@@ -325,6 +325,22 @@ def _copy_into_staging(cursor, values: pd.DataFrame, progress: Progress | None =
     copy_frame("import_staging", values, columns=_STAGING_COLUMNS, progress=progress)
 
 
+def _staging_counts(cursor) -> tuple[int, int]:
+    """How many staged values are new, and how many differ from the stored ones."""
+    cursor.execute(
+        """
+        SELECT count(*) FILTER (WHERE v.id IS NULL),
+               count(*) FILTER (WHERE v.id IS NOT NULL AND (v.value IS DISTINCT FROM s.value
+                                OR v.is_suppressed <> s.is_suppressed))
+          FROM import_staging s
+          LEFT JOIN monitoring_indicatorvalue v
+            ON v.region_id = s.region_id AND v.indicator_id = s.indicator_id
+           AND v.period = s.period
+        """
+    )
+    return cursor.fetchone()
+
+
 def values_compare(*, values: pd.DataFrame) -> ValueCounts:
     """How ``values_import`` would count ``values`` (new / changed / unchanged), writing nothing.
 
@@ -333,18 +349,7 @@ def values_compare(*, values: pd.DataFrame) -> ValueCounts:
     """
     with transaction.atomic(), connection.cursor() as cursor:
         _copy_into_staging(cursor, values)
-        cursor.execute(
-            """
-            SELECT count(*) FILTER (WHERE v.id IS NULL),
-                   count(*) FILTER (WHERE v.id IS NOT NULL AND (v.value IS DISTINCT FROM s.value
-                                    OR v.is_suppressed <> s.is_suppressed))
-              FROM import_staging s
-              LEFT JOIN monitoring_indicatorvalue v
-                ON v.region_id = s.region_id AND v.indicator_id = s.indicator_id
-               AND v.period = s.period
-            """
-        )
-        new, changed = cursor.fetchone()
+        new, changed = _staging_counts(cursor)
         transaction.set_rollback(True)
     return ValueCounts(new=new, changed=changed, unchanged=len(values) - new - changed)
 
@@ -368,18 +373,7 @@ def values_import(
         _copy_into_staging(cursor, values, progress)
         batch_id = batch.pk if batch else None
         cursor.execute("ANALYZE pg_temp.import_staging")
-        cursor.execute(
-            """
-            SELECT count(*) FILTER (WHERE v.id IS NULL),
-                   count(*) FILTER (WHERE v.id IS NOT NULL AND (v.value IS DISTINCT FROM s.value
-                                    OR v.is_suppressed <> s.is_suppressed))
-              FROM import_staging s
-              LEFT JOIN monitoring_indicatorvalue v
-                ON v.region_id = s.region_id AND v.indicator_id = s.indicator_id
-               AND v.period = s.period
-            """
-        )
-        new, changed = cursor.fetchone()
+        new, changed = _staging_counts(cursor)
         # New values need no record: they carry the batch and are simply deleted on rollback.
         # A changed value keeps its earlier state in a ValueChange.
         cursor.execute(

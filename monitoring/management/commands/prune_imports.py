@@ -1,6 +1,6 @@
 import datetime as dt
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.formatting import nl_number
 from monitoring.services import imports_prune
@@ -21,6 +21,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, days: int, dry_run: bool, **options):
+        if days < 1:
+            raise CommandError("--dagen moet minstens 1 zijn: recente uploads blijven staan.")
         result = imports_prune(older_than=dt.timedelta(days=days), dry_run=dry_run)
         verb = "Zou verwijderen" if dry_run else "Verwijderd"
         megabytes = nl_number(result.bytes_freed / 1_000_000, 1)
