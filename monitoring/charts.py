@@ -1072,6 +1072,8 @@ def breakdown_chart(
     score: float | None,
     rows: Sequence[BreakdownRow],
     with_figure: bool = True,
+    index_label: str = "index (100 = gemiddelde in basisjaar, 10 = één standaardafwijking)",
+    index_reference: float = 100.0,
 ) -> ChartBlock:
     info = CONDITION_INFO[condition]
     with_index = [r for r in rows if r.index is not None]
@@ -1101,13 +1103,18 @@ def breakdown_chart(
             trace(
                 "bar",
                 y=[r.name for r in ordered],
-                x=[(r.index or 0) - 100 for r in ordered],
-                base=100,
+                x=[(r.index or 0) - index_reference for r in ordered],
+                base=index_reference,
                 orientation="h",
                 marker={
-                    "color": [info.colour if (r.index or 0) >= 100 else "#999999" for r in ordered],
+                    "color": [
+                        info.colour if (r.index or 0) >= index_reference else "#999999"
+                        for r in ordered
+                    ],
                     "pattern": {
-                        "shape": ["" if (r.index or 0) >= 100 else "/" for r in ordered],
+                        "shape": [
+                            "" if (r.index or 0) >= index_reference else "/" for r in ordered
+                        ],
                     },
                 },
                 text=[nl_number(r.index) for r in ordered],
@@ -1118,13 +1125,13 @@ def breakdown_chart(
                 showlegend=False,
             )
         )
-        fig.add_vline(100, line={"color": "#333", "dash": "dot"})
+        fig.add_vline(index_reference, line={"color": "#333", "dash": "dot"})
     _layout(
         fig,
         title=title,
         height=max(260, 90 + 45 * len(with_index)),
         xaxis={
-            "title": {"text": "index (100 = gemiddelde in basisjaar, 10 = één standaardafwijking)"},
+            "title": {"text": index_label},
             "gridcolor": "#e5e5e5",
         },
         yaxis={"automargin": True},

@@ -40,6 +40,16 @@ METHOD_EXPLANATION = {
 }
 
 
+# What the index axis of a breakdown means under each method.
+INDEX_AXIS = {
+    "basisjaar": "index (100 = gemiddelde in basisjaar, 10 = één standaardafwijking)",
+    "zscore": "index (100 = gemiddelde in de periode, 10 = één standaardafwijking)",
+    "minmax": "index (0 = laagste, 100 = hoogste in de periode)",
+    "percentiel": "percentielrang in de periode (0 = laagste, 100 = beste)",
+    "landelijk": "index (100 = landelijke waarde, 10 = één standaardafwijking)",
+}
+
+
 def method_explanation(method: str, level_plural: str) -> str:
     return METHOD_EXPLANATION.get(method, "").format(level=level_plural)
 
@@ -251,7 +261,13 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
                     area_word=average_label,
                 ),
                 "breakdown": _breakdown_block(
-                    region.name, c, period or "", score, names, with_figure=False
+                    region.name,
+                    c,
+                    period or "",
+                    score,
+                    names,
+                    method=data.method,
+                    with_figure=False,
                 )
                 if score and data.with_breakdowns
                 else None,
@@ -398,7 +414,9 @@ def data_indicators(data: WardDashboard) -> dict[str, tuple[str, str]]:
     return {s.indicator.code: (s.indicator.name_nl, s.indicator.unit) for s in data.indicators}
 
 
-def _breakdown_block(name, condition, period, score, names, *, with_figure=True) -> ChartBlock:
+def _breakdown_block(
+    name, condition, period, score, names, *, method: str, with_figure=True
+) -> ChartBlock:
     rows = charts.breakdown_rows(score.breakdown, names)
     return charts.breakdown_chart(
         ward_name=name,
@@ -407,6 +425,10 @@ def _breakdown_block(name, condition, period, score, names, *, with_figure=True)
         score=score.value,
         rows=rows,
         with_figure=with_figure,
+        index_label=INDEX_AXIS.get(method, INDEX_AXIS["basisjaar"]),
+        # Bars start at the method's middle: the mean (100), or half-way (50) for min–max and
+        # percentile rank, where 100 is the best area rather than the average one.
+        index_reference=50.0 if method in ("minmax", "percentiel") else 100.0,
     )
 
 
@@ -484,7 +506,9 @@ def score_detail_page(detail: ScoreDetail, params: DashboardParams) -> Page:
     score = detail.scores.get(period) if period else None
     names = {code: (i.name_nl, i.unit) for code, i in detail.indicators.items()}
     block = (
-        _breakdown_block(detail.region.name, detail.condition, period, score, names)
+        _breakdown_block(
+            detail.region.name, detail.condition, period, score, names, method=detail.method
+        )
         if score
         else None
     )
@@ -509,6 +533,9 @@ def score_detail_page(detail: ScoreDetail, params: DashboardParams) -> Page:
             "chart": block,
             "blocks": [block] if block else [],
             "indicators": detail.indicators,
+            "method_text": method_explanation(
+                detail.method, "buurten" if detail.region.level == Level.BUURT else "wijken"
+            ),
             "empty_message": None if detail.scores else _no_scores(detail.method),
         },
         blocks=[block] if block else [],

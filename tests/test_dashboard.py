@@ -117,6 +117,15 @@ def test_drill_down_explains_the_alternative_methods_too(scored, client, method)
     assert sum(parts) == pytest.approx(score, abs=1e-4)
 
 
+def test_drill_down_explains_the_index_of_the_method_shown(scored, client):
+    html = _html(client.get(f"/wijk/{WARD}/zekerheid/?methode=landelijk&periode=2019"))
+    assert "Index: 100 is de landelijke waarde" in html
+    assert "100 = landelijke waarde" in html  # the chart's axis
+    html = _html(client.get(f"/wijk/{WARD}/zekerheid/?methode=percentiel&periode=2019"))
+    assert "Index: de percentielrang binnen de periode" in html
+    assert "in het basisjaar" not in html
+
+
 def test_drill_down_of_a_condition_without_enough_data_says_so(scored, client):
     html = _html(client.get(f"/wijk/{WARD}/cohesie/"))
     assert "onvoldoende gegevens" in html
