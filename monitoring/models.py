@@ -37,6 +37,15 @@ class RegionQuerySet(models.QuerySet):
             Q(last_year__gte=year) | Q(last_year__isnull=True)
         )
 
+    def for_user(self, user):
+        """Regions of the municipalities this user may view (see access.permissions)."""
+        from access.permissions import visible_municipality_ids
+
+        visible = visible_municipality_ids(user)
+        if visible is None:
+            return self
+        return self.filter(Q(municipality_id__in=visible) | Q(pk__in=visible))
+
 
 class Region(models.Model):
     """A CBS region (gemeente, wijk, buurt) for the years in which its code means one area.
@@ -399,6 +408,11 @@ class Membership(models.Model):
         related_name="assigned_memberships",
         verbose_name="wijken",
         help_text="Voor sociaal werkers: de wijken waarvoor zij observaties invoeren.",
+    )
+    is_coordinator = models.BooleanField(
+        "buurtcoördinator",
+        default=False,
+        help_text="Mag observaties van deze gemeente accepteren of terugsturen.",
     )
 
     class Meta:

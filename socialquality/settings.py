@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "access",
     "monitoring",
     "initiatives",
 ]
