@@ -57,7 +57,7 @@ class Status(models.TextChoices):
 
 class Funding(models.TextChoices):
     STRUCTUREEL = "structureel", "Structureel"
-    TIJDELIJK = "tijdelijk", "Tijdelijk (tot een datum)"
+    TIJDELIJK = "tijdelijk", "Tijdelijk"
     GEEN = "geen", "Geen"
 
 

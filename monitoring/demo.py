@@ -74,6 +74,9 @@ def demo_load(*, with_users: bool = True) -> list[ImportOutcome]:
             not outcome.already_imported for outcome in outcomes
         ):
             scores_recompute(municipality=municipality)
+    from initiatives.demo import demo_initiatives_load  # example initiatives (voorbeeldgegevens)
+
+    demo_initiatives_load()
     if with_users:
         demo_users_ensure()
     return outcomes

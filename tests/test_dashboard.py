@@ -303,11 +303,11 @@ def _urls(municipality: Region) -> dict[str, str]:
 
 
 EXPECTED_QUERIES = {
-    "buurt": 5,
+    "buurt": 6,  # and whether the municipality is published (the initiatives section asks)
     "vergelijk-leeg": 2,
     "gemeente": 4,
     "gemeente-htmx": 4,
-    "wijk": 6,  # region, scores, averages, indicators, ranks, values
+    "wijk": 7,  # region, scores, averages, indicators, ranks, values; published?
     "wijk-opbouw": 8,  # and the comparison group's regions and values
     "opbouw": 6,
     "vergelijk": 6,
