@@ -59,6 +59,7 @@ class ListFilterForm(forms.Form):
                 target_group=(data["doelgroep"] or "") if private else "",
                 status=(data["status"] or "") if private else "",
                 funding_ending=private and data["financiering"] == ENDING_SOON,
+                search_private_fields=private,
             ),
             ignored,
         )

@@ -120,6 +120,9 @@ class ListFilters:
     target_group: str = ""
     status: str = ""
     funding_ending: bool = False
+    # The public searches names only: a match on a description or a contact organisation
+    # would tell what the page does not show.
+    search_private_fields: bool = True
 
     @property
     def any(self) -> bool:
@@ -142,11 +145,10 @@ def initiatives_filtered(*, municipality: Region, filters: ListFilters, today: d
     if filters.query:
         words = filters.query.split()
         for word in words[:8]:
-            queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(contact_organisation__icontains=word)
-            )
+            match = Q(name__icontains=word)
+            if filters.search_private_fields:
+                match |= Q(description__icontains=word) | Q(contact_organisation__icontains=word)
+            queryset = queryset.filter(match)
     if filters.ward:
         queryset = queryset.filter(wards__code=filters.ward.upper())
     if filters.condition:

@@ -415,3 +415,11 @@ def test_pages_with_initiatives_use_the_same_number_of_queries_for_10_and_100(fr
         )
     assert counts[0] == counts[1]
     assert counts[0] == EXPECTED
+
+
+def test_the_public_searches_names_only(client, place):
+    initiatives_of(place, 1)
+    publish(place)
+    assert "Initiatief 000" in _html(client.get(f"{BASE}?q=initiatief"))
+    # The contact organisation is not shown to the public, so a search on it finds nothing.
+    assert "Initiatief 000" not in _html(client.get(f"{BASE}?q=Proefstad+Welzijn"))

@@ -56,7 +56,7 @@ def ward_initiatives(context, region):
     # A buurt shows the initiatives of the ward it lies in.
     ward = region if region.level == "wijk" else region.parent
     if Capability.VIEW not in granted or ward is None or ward.level != "wijk":
-        return {"hidden": True}
+        return {"hidden": True, "request": request}
     data = selectors.ward_initiatives(ward=ward, today=timezone.localdate())
     return {
         "request": request,
