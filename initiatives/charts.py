@@ -44,6 +44,27 @@ def _quarter_label(period: str) -> str:
         return period
 
 
+def _people(n: int | None, one: str, many: str) -> str:
+    if n is None:
+        return f"een onbekend aantal {many}"
+    return f"{nl_number(n)} {one if n == 1 else many}"
+
+
+def _all_quarters(periods: Sequence[str]) -> list[str]:
+    try:
+        parsed = sorted(Period.parse(p) for p in periods)
+    except ValueError:
+        return list(periods)
+    if not parsed or any(not p.is_quarter for p in parsed):
+        return [str(p) for p in parsed]
+    first, last = parsed[0], parsed[-1]
+    axis, current = [], last
+    while current >= first and len(axis) < 200:
+        axis.append(str(current))
+        current = current.previous()
+    return list(reversed(axis))
+
+
 def _wrapped(text: str, width: int = 60) -> str:
     lines, line = [], ""
     for word in text.split():
@@ -88,30 +109,34 @@ def reach_chart(*, chart_id: str, subject: str, quarters: Sequence[QuarterReach]
             None,
         )
     last = quarters[-1]
-    parts = [
-        f"In het {_quarter_label(last.period)} deden {nl_number(last.participants)} deelnemers mee "
-        f"aan {last.initiatives} initiatie{'f' if last.initiatives == 1 else 'ven'} met bereik, "
-        f"met {nl_number(last.volunteers)} vrijwilligers"
-    ]
+    initiatives = f"{last.initiatives} initiatie{'f' if last.initiatives == 1 else 'ven'}"
+    opening = f"In het {_quarter_label(last.period)} deden {_people(last.participants, 'deelnemer', 'deelnemers')} mee aan {initiatives} met bereik"
+    if last.volunteers is not None:
+        opening += f", met {_people(last.volunteers, 'vrijwilliger', 'vrijwilligers')}"
+    parts = [opening]
     if len(quarters) >= 2:
-        first = quarters[0]
-        if first.participants is not None and last.participants is not None:
-            change = last.participants - first.participants
+        before = quarters[-2]
+        if before.participants is not None and last.participants is not None:
+            change = last.participants - before.participants
             word = "meer" if change > 0 else "minder"
             parts.append(
-                f"dat zijn {nl_number(abs(change))} deelnemers {word} dan in "
-                f"{_quarter_label(first.period)}"
+                f"dat zijn {nl_number(abs(change))} deelnemers {word} dan in het "
+                f"{_quarter_label(before.period)}"
                 if change
-                else f"evenveel deelnemers als in {_quarter_label(first.period)}"
+                else f"evenveel deelnemers als in het {_quarter_label(before.period)}"
             )
     title = parts[0]
     summary = "; ".join(parts) + "."
+    # Every quarter from the first to the last on the axis: a quarter without reach is a
+    # visible gap, not silently left out.
+    axis = _all_quarters(periods)
+    by_period = {q.period: q for q in quarters}
     fig = Figure()
     fig.add_trace(
         trace(
             "bar",
-            x=periods,
-            y=[q.participants for q in quarters],
+            x=axis,
+            y=[getattr(by_period.get(p), "participants", None) for p in axis],
             name="Deelnemers",
             marker={"color": PARTICIPANTS_COLOUR},
             hovertemplate="%{x}: %{y:,.0f} deelnemers<extra></extra>",
@@ -120,8 +145,8 @@ def reach_chart(*, chart_id: str, subject: str, quarters: Sequence[QuarterReach]
     fig.add_trace(
         trace(
             "scatter",
-            x=periods,
-            y=[q.volunteers for q in quarters],
+            x=axis,
+            y=[getattr(by_period.get(p), "volunteers", None) for p in axis],
             name="Vrijwilligers",
             mode="lines+markers",
             connectgaps=False,
