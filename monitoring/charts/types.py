@@ -8,15 +8,14 @@ behind a chart, written as accessible HTML, CSV, Excel and JSON. :class:`Area` a
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from monitoring.charts.exports import json_value, label_with_unit, table_csv, table_xlsx
 from monitoring.formatting import nl_number
 
 
@@ -239,52 +238,20 @@ class Table:
             f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
         )
 
-    def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([_label_with_unit(c) for c in self.columns])
-        for row in self.rows:
-            writer.writerow([_csv_value(row.get(c.key)) for c in self.columns])
-        return out.getvalue()
+    def to_csv(self, *, title: str = "", source: str = "") -> bytes:
+        """The table as a CSV file Dutch Excel opens into columns (see ``exports``)."""
+        return table_csv(self, title=title, source=source)
 
-    def to_xlsx(self, *, source: str = "") -> bytes:
-        """The table as an Excel workbook: numbers stay numbers (Dutch Excel shows them with a
-        decimal comma), the caption is the title and the source is named below the rows."""
-        import openpyxl  # only exports need it
-        from openpyxl.styles import Font
-        from openpyxl.utils import get_column_letter
-
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.title = "Tabel"
-        sheet.append([self.caption])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append([_label_with_unit(c) for c in self.columns])
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in self.rows:
-            sheet.append([_json_value(row.get(c.key)) for c in self.columns])
-        for position, column in enumerate(self.columns, start=1):
-            letter = get_column_letter(position)
-            if column.is_number:
-                pattern = "0" if not column.decimals else "0." + "0" * column.decimals
-                for (cell,) in sheet.iter_rows(min_row=3, min_col=position, max_col=position):
-                    cell.number_format = pattern
-            sheet.column_dimensions[letter].width = max(10, min(60, len(column.label) + 4))
-        sheet.freeze_panes = "A3"
-        if source:
-            sheet.append([])
-            sheet.append([source])
-        out = io.BytesIO()
-        workbook.save(out)
-        return out.getvalue()
+    def to_xlsx(self, *, title: str = "", source: str = "") -> bytes:
+        """The table as an Excel workbook with the screen's number formats (see ``exports``)."""
+        return table_xlsx(self, title=title, source=source)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "caption": self.caption,
             "columns": [c.key for c in self.columns],
-            "labels": [_label_with_unit(c) for c in self.columns],
-            "rows": [[_json_value(row.get(c.key)) for c in self.columns] for row in self.rows],
+            "labels": [label_with_unit(c) for c in self.columns],
+            "rows": [[json_value(row.get(c.key)) for c in self.columns] for row in self.rows],
         }
 
 
@@ -309,24 +276,6 @@ class ChartBlock:
             self.figure.to_dict(), allow_nan=False, ensure_ascii=False, separators=(",", ":")
         )
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _label_with_unit(column: Column) -> str:
-    return f"{column.label} ({column.unit})" if column.unit else column.label
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float):
-        return repr(round(value, 6))
-    return value
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def _cell(column: Column, row: dict[str, Any]) -> Cell:
