@@ -19,12 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
-<<<<<<< HEAD
 from access.permissions import Capability, is_public_view, not_found, require
-from monitoring import dashboards, disclosure, selectors
-=======
-from monitoring import dashboards, exports, selectors
->>>>>>> main
+from monitoring import dashboards, disclosure, exports, selectors
 from monitoring.conditions import CONDITION_INFO
 from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
