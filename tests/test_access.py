@@ -5,9 +5,6 @@ say in sentences what it means."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -202,24 +199,38 @@ def test_a_user_of_another_municipality_sees_only_the_public_view_of_a_published
 def test_small_regions_show_no_values_to_the_public(client, framework):
     municipality = synthetic_municipality(code="GM9933", wards=4)
     publish(municipality)
-    small = Region.objects.filter(municipality=municipality, level="wijk").order_by("code")[0]
+    wards = Region.objects.filter(municipality=municipality, level="wijk").order_by("code")
+    small, other = wards[0], wards[1]
     Region.objects.filter(pk=small.pk).update(inhabitants=12)
-    url = f"/indicator/sez_laag_inkomen/?gemeente={municipality.code}&format=csv&tabel=kaart"
+    url = f"/indicator/sez_laag_inkomen/?gemeente={municipality.code}&format=json&tabel=kaart"
 
-    def rows_of(response):
-        return {row[1]: row for row in csv.reader(io.StringIO(response.content.decode()))}
+    def values_by_code(response) -> dict[str, list]:
+        table = response.json()["tables"]["kaart"]
+        code = table["columns"].index("code")
+        return {row[code]: [c for i, c in enumerate(row) if i != code] for row in table["rows"]}
 
-    public = rows_of(client.get(url))
+    public = values_by_code(client.get(url))
     ward_page = client.get(f"/wijk/{small.code}/?format=json&tabel=indicatoren").json()
+    public_html = client.get(f"/wijk/{small.code}/").content.decode()
     client.force_login(member(Role.POLICY_OFFICER, municipality, username="bea"))
-    internal = rows_of(client.get(url))
-    assert small.code in public and small.code in internal
-    assert internal[small.code][2] != "" and public[small.code][2] == ""
+    internal = values_by_code(client.get(url))
+    internal_ward_page = client.get(f"/wijk/{small.code}/?format=json&tabel=indicatoren").json()
+
+    def numbers(cells: list) -> list:
+        return [c for c in cells if isinstance(c, int | float)]
+
+    assert numbers(internal[small.code]) and not numbers(public[small.code])
     # Other wards are not small: the public sees their values.
-    other = Region.objects.filter(municipality=municipality, level="wijk").order_by("code")[1]
-    assert public[other.code][2] == internal[other.code][2] != ""
-    cells = [c for row in ward_page["tables"]["indicatoren"]["rows"] for c in row[2:3]]
-    assert cells and all(c in (None, "", "–") for c in cells), cells
+    assert numbers(public[other.code]) == numbers(internal[other.code]) != []
+
+    # On the small ward's own page its own values are gone.
+    def column(page: dict, key: str) -> list:
+        table = page["tables"]["indicatoren"]
+        return [row[table["columns"].index(key)] for row in table["rows"]]
+
+    assert numbers(column(internal_ward_page, "value")) and not numbers(column(ward_page, "value"))
+    assert "te weinig inwoners om cijfers openbaar te tonen" in public_html
+    assert "met 12 inwoners" not in public_html
 
 
 def test_the_public_page_costs_a_fixed_number_of_queries(demo, client):
