@@ -10,5 +10,6 @@ urlpatterns = [
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("gezond/", health, name="health"),
     path("import/", include("monitoring.importing.urls")),
+    path("", include("access.urls")),
     path("", include("monitoring.urls")),
 ]
