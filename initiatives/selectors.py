@@ -27,12 +27,11 @@ FUNDING_HORIZON_MONTHS = 6
 
 
 def municipality_for(user, code: str, capability: Capability = Capability.VIEW) -> Region:
-    """The municipality with this code when the user may do this there; else 404. One query
-    (plus the user's memberships, read once per request)."""
+    """The municipality with this code when the user may do this there; else what
+    ``access.permissions.require`` answers (login page, 403 or 404). One query, plus the user's
+    memberships and the published municipalities, each read once per request."""
     municipality = Region.objects.municipalities().filter(code=str(code).upper()).first()
-    if municipality is None:
-        raise Http404("Onbekende gemeente.")
-    require(user, capability, municipality)
+    require(user, capability, municipality)  # None: the login page or 404, as for any other
     return municipality
 
 

@@ -2,7 +2,9 @@
 
 Everyone of the municipality reads; social workers and beheerders keep
 (``Capability.KEEP_INITIATIVES``); on a published municipality anonymous visitors see names,
-kinds, wards and conditions only. Another municipality's pages answer 404.
+kinds, wards and conditions only (the list, a detail and the sociale-basis page are
+``login_not_required`` and decide through ``access.permissions``; entry, reach, files need a
+login). Another municipality's pages answer 404; a role that may not keep gets 403.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import base64
 from datetime import date
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -71,6 +74,7 @@ def _htmx_partial(request: HttpRequest, template: str, partial: str) -> str:
 # --- List and detail --------------------------------------------------------------------------
 
 
+@login_not_required
 def initiative_list(request: HttpRequest, code: str) -> HttpResponse:
     municipality = selectors.municipality_for(request.user, code)
     rights = _rights(request, municipality)
@@ -110,6 +114,7 @@ def _choice_menus() -> dict:
     }
 
 
+@login_not_required
 def initiative_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     municipality = selectors.municipality_for(request.user, code)
     initiative = selectors.initiative_get(municipality=municipality, pk=pk)
@@ -324,6 +329,7 @@ def _unpack(request, municipality) -> tuple[str, bytes]:
 # --- Sociale basis ----------------------------------------------------------------------------
 
 
+@login_not_required
 def social_base(request: HttpRequest, code: str) -> HttpResponse:
     municipality = selectors.municipality_for(request.user, code)
     rights = _rights(request, municipality)
