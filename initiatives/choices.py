@@ -57,7 +57,7 @@ class Status(models.TextChoices):
 
 class Funding(models.TextChoices):
     STRUCTUREEL = "structureel", "Structureel"
-    TIJDELIJK = "tijdelijk", "Tijdelijk"
+    TIJDELIJK = "tijdelijk", "Tijdelijk (tot een datum)"
     GEEN = "geen", "Geen"
 
 

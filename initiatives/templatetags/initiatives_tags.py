@@ -34,7 +34,8 @@ def status_label(value) -> str:
 
 @register.filter
 def funding_label(value) -> str:
-    return label_of(Funding, value)
+    """Short, for a list whose next words are "tot <datum>"."""
+    return label_of(Funding, value).split(" (")[0]
 
 
 @register.filter
