@@ -198,6 +198,8 @@ class TrackedMunicipalityAccess(MunicipalityAccess):
     label="Initiatieven en bereik",
     municipality="municipality",
     title="name",
+    # Its own "last changed" stamp would show up as a change in every entry.
+    exclude=["updated_at"],
     verbose_name="initiatief",
 )
 class TrackedInitiative(Initiative):
