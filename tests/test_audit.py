@@ -343,3 +343,15 @@ def test_an_empty_trail_says_what_will_appear(client, den_haag, bea):
     client.force_login(bea)
     text = client.get("/logboek/GM0518/?wat=import").content.decode()
     assert "Niets gevonden met deze filters" in text
+
+
+def test_a_site_administrator_reads_every_municipality_on_one_page(client, den_haag, amsterdam):
+    root = get_user_model().objects.create_superuser("root", password=PASSWORD)
+    with as_user(root):
+        Initiative.objects.create(municipality=amsterdam, name="In Amsterdam")
+        Initiative.objects.create(municipality=den_haag, name="In Den Haag")
+    client.force_login(root)
+    text = client.get("/logboek/?wat=initiatief").content.decode()
+    assert "Logboek van alle gemeenten" in text
+    assert "In Amsterdam" in text and "In Den Haag" in text
+    assert client.get("/logboek/GM0363/").status_code == 200
