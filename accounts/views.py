@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from allauth.account import views as account
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
+@login_not_required
 def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
     """Stands in for ``AdminSite.login``: allauth's login (rate limits, second factor) for
     visitors; for a signed-in user without access to Beheer, a page that says so (the admin

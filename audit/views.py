@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from math import ceil
 
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from access.permissions import Capability, is_site_admin, memberships, require
@@ -17,9 +17,8 @@ from monitoring.models import Region, Role
 
 
 def trail_start(request: HttpRequest) -> HttpResponse:
-    """Site administrators: every municipality's trail. A beheerder: their municipality's."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    """Site administrators: every municipality's trail. A beheerder: their municipality's.
+    (Anonymous visitors never get here: LoginRequiredMiddleware.)"""
     if is_site_admin(request.user):
         return _trail_page(request, municipality=None)
     administered = [
@@ -28,16 +27,14 @@ def trail_start(request: HttpRequest) -> HttpResponse:
     if len(administered) == 1:
         return redirect("audit:trail", code=administered[0].code)
     if not administered:
-        raise Http404("Niet gevonden.")
+        raise PermissionDenied("Alleen beheerders lezen het logboek.")
     return render(request, "audit/choose.html", {"municipalities": administered})
 
 
 def trail(request: HttpRequest, code: str) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    """One municipality's trail: its beheerders and site administrators; its other users 403,
+    anyone else 404 (`access.permissions.require`)."""
     municipality = Region.objects.municipalities().filter(code=code.upper()).first()
-    if municipality is None:
-        raise Http404("Onbekende gemeente.")
     require(request.user, Capability.ADMINISTER, municipality)
     return _trail_page(request, municipality=municipality)
 

@@ -64,6 +64,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login, except views marked @login_not_required: login and password
+    # reset, the health check, and the dashboards, which decide themselves (public site).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "access.middleware.LoginNeededMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # --- Login and audit trail (issue 9, helper "auth") ---
     "allauth.account.middleware.AccountMiddleware",
@@ -88,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "access.context_processors.access",
             ],
         },
     }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import admin_login
+from socialquality.health import health
 
 # --- Login and audit trail (issue 9, helper "auth") ---
 # The admin's own login page is allauth's login, with its rate limits and second factor.
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("logboek/", include("audit.urls")),
     # --- end ---
+    path("gezond/", health, name="health"),
     path("import/", include("monitoring.importing.urls")),
     path("", include("monitoring.urls")),
 ]

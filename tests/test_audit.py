@@ -264,7 +264,7 @@ def test_the_start_page_takes_a_beheerder_to_their_municipality(client, bea):
     assert response.status_code == 302 and response["Location"] == "/logboek/GM0518/"
 
 
-def test_another_municipality_and_other_roles_get_404_and_visitors_the_login(
+def test_another_municipality_gets_404_other_roles_403_and_visitors_the_login(
     client, den_haag, amsterdam, bea
 ):
     client.force_login(bea)
@@ -273,8 +273,8 @@ def test_another_municipality_and_other_roles_get_404_and_visitors_the_login(
     officer = get_user_model().objects.create_user(username="olga", password=PASSWORD)
     Membership.objects.create(user=officer, municipality=den_haag, role=Role.POLICY_OFFICER)
     client.force_login(officer)
-    assert client.get("/logboek/GM0518/").status_code == 404
-    assert client.get("/logboek/").status_code == 404
+    assert client.get("/logboek/GM0518/").status_code == 403  # their municipality, not their role
+    assert client.get("/logboek/").status_code == 403
     client.logout()
     response = client.get("/logboek/GM0518/")
     assert response.status_code == 302 and response["Location"].startswith("/inloggen/")
