@@ -16,5 +16,6 @@ urlpatterns = [
     # --- end ---
     path("gezond/", health, name="health"),
     path("import/", include("monitoring.importing.urls")),
+    path("", include("access.urls")),
     path("", include("monitoring.urls")),
 ]

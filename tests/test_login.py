@@ -295,3 +295,12 @@ def test_logins_and_failures_are_in_the_audit_trail_without_the_password(client,
     assert ok.actor == user and ok.outcome == AuditEvent.Outcome.SUCCESS
     stored = str(list(AuditEvent.objects.values()))
     assert "geheim-fout-wachtwoord" not in stored and PASSWORD not in stored
+
+
+def test_a_new_user_without_a_password_chooses_one_through_the_reset_mail(client, db):
+    # How a beheerder's new user gets in (access/services.py): no password, a reset mail.
+    newcomer = get_user_model().objects.create_user(username="nina", email="nina@example.org")
+    newcomer.set_unusable_password()
+    newcomer.save()
+    client.post(reverse("account_reset_password"), {"email": "nina@example.org"})
+    assert len(mail.outbox) == 1 and "nina" in mail.outbox[0].body

@@ -32,11 +32,12 @@ Pass ``ok=`` to a profile factory when the allowed answer is not 200 (e.g. a red
     Row("observations:list", lambda w: f"/wijk/{w.ward.code}/observaties/", PRIVATE),
 
 The lambda gets the ``World``: ``w.target`` (the municipality the URL is about), ``w.ward``,
-``w.buurt`` (of the target), ``w.batch`` (an applied import of the target), ``w.users``; it may
+``w.buurt`` (of the target), ``w.batch`` (an applied import of the target), ``w.membership``
+(the target's sociaal werker's role), ``w.users`` (by actor name); it may
 create what the URL needs (``lambda w: f"/initiatieven/{initiative_in(w.ward).pk}/"``). A
 URL pattern may have several rows (variants); ``name`` is the URL name with its namespace, or
 an ``fnmatch`` pattern (``"admin:*"``), or for unnamed patterns the route (``"beheer/*"``).
-``methods=("GET", "POST")`` also sends an empty POST as every user who may not GET the page,
+``post=True`` also sends an empty POST as every user who may not GET the page,
 and expects the same refusal (nothing is written for them). If your profile is none of the
 above, write a new one next to them: a function of ``(actor, published)``.
 """
@@ -54,7 +55,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from access.models import MunicipalityAccess
-from monitoring.models import ImportBatch, Region, Role
+from monitoring.models import ImportBatch, Membership, Region, Role
 from tests.conftest import member
 from tests.test_dashboard_fixtures import synthetic_municipality
 
@@ -186,6 +187,7 @@ class World:
     ward: Region
     buurt: Region
     batch: ImportBatch
+    membership: Membership  # the own sociaal werker's role in the target
     users: dict[str, object] = field(default_factory=dict)
 
 
@@ -194,7 +196,13 @@ class Row:
     name: str
     url: Callable[[World], str]
     profile: Profile
-    methods: tuple[str, ...] = ("GET",)
+    # Also POST (empty) as every user the POST profile refuses; True: the same profile as GET.
+    post: Profile | bool = False
+
+    def post_profile(self) -> Profile | None:
+        if self.post is True:
+            return self.profile
+        return self.post or None
 
 
 ROWS: tuple[Row, ...] = (
@@ -267,7 +275,7 @@ ROWS: tuple[Row, ...] = (
     Row("change", lambda w: f"/verandering/?gemeente={w.target.code}&van=2019", PUBLIC),
     Row("change", lambda w: "/verandering/", HOME),
     # The web import: beheerders, for their own municipality's batches
-    Row("importing:upload", lambda w: "/import/", imports(), methods=("GET", "POST")),
+    Row("importing:upload", lambda w: "/import/", imports(), post=True),
     Row("importing:history", lambda w: "/import/geschiedenis/", imports()),
     Row("importing:preview", lambda w: f"/import/{w.batch.pk}/", import_batch(ok=302)),
     Row("importing:progress", lambda w: f"/import/{w.batch.pk}/voortgang/", import_batch(302)),
@@ -276,7 +284,35 @@ ROWS: tuple[Row, ...] = (
         "importing:rollback",
         lambda w: f"/import/{w.batch.pk}/terugdraaien/",
         import_batch(),
-        methods=("GET", "POST"),
+        post=True,
+    ),
+    # A municipality's beheer (no Django staff needed)
+    Row("access:settings", lambda w: f"/gemeente/{w.target.code}/beheer/", administer(), post=True),
+    Row("access:members", lambda w: f"/gemeente/{w.target.code}/beheer/gebruikers/", administer()),
+    Row(
+        "access:member_add",
+        lambda w: f"/gemeente/{w.target.code}/beheer/gebruikers/nieuw/",
+        administer(),
+        post=True,
+    ),
+    Row(
+        "access:member",
+        lambda w: f"/gemeente/{w.target.code}/beheer/gebruikers/{w.membership.pk}/",
+        administer(),
+        post=True,
+    ),
+    Row(
+        "access:member_remove",
+        lambda w: f"/gemeente/{w.target.code}/beheer/gebruikers/{w.membership.pk}/verwijderen/",
+        POST_ONLY,
+        post=administer(ok=302),
+    ),
+    Row("access:regions", lambda w: f"/gemeente/{w.target.code}/beheer/gebieden/", administer()),
+    Row(
+        "access:region",
+        lambda w: f"/gemeente/{w.target.code}/beheer/gebieden/{w.ward.code}/",
+        administer(),
+        post=True,
     ),
     # The Django admin: site administrators (every admin URL goes through admin_view)
     Row("admin:*", lambda w: "/beheer/", STAFF),
@@ -342,6 +378,9 @@ def world(framework) -> World:
         status=ImportBatch.Status.APPLIED,
     )
     return World(
+        membership=Membership.objects.get(
+            user=users[f"{Role.SOCIAL_WORKER} eigen"], municipality=target
+        ),
         target=target,
         other=other,
         ward=Region.objects.filter(municipality=target, level="wijk").order_by("code")[1],
@@ -388,7 +427,9 @@ def test_every_url_answers_every_kind_of_user_as_expected(world):
                     wrong.append(
                         f"GET {url} [{state}] als {actor.name}: {got}, verwacht {expected}"
                     )
-                if "POST" in row.methods and _is_refusal(expected):
+                post = row.post_profile()
+                expected = post(actor, published) if post else None
+                if post and _is_refusal(expected):
                     got = _answer(clients[actor.name].post(url, {}))
                     asked += 1
                     if got != expected:
@@ -396,4 +437,6 @@ def test_every_url_answers_every_kind_of_user_as_expected(world):
                             f"POST {url} [{state}] als {actor.name}: {got}, verwacht {expected}"
                         )
     assert not wrong, f"{len(wrong)} van {asked} antwoorden wijken af:\n" + "\n".join(wrong)
+    # Refused writes wrote nothing.
     assert world.batch.status == ImportBatch.objects.get(pk=world.batch.pk).status
+    assert Membership.objects.filter(pk=world.membership.pk).exists()
