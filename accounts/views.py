@@ -14,9 +14,11 @@ def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
     """Stands in for ``AdminSite.login``: allauth's login (rate limits, second factor) for
     visitors; for a signed-in user without access to Beheer, a page that says so (the admin
     would otherwise send them to the login page, which sends them straight back)."""
+    from django.contrib import admin
+
     if not request.user.is_authenticated:
         return account.login(request)
-    if not request.user.is_staff:
+    if not admin.site.has_permission(request):
         return render(request, "account/admin_denied.html", status=403)
     target = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(

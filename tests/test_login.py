@@ -126,15 +126,20 @@ def test_the_admin_login_page_is_the_app_login(client, db):
     assert 'name="login"' in response.content.decode()
 
 
-def test_a_staff_member_logs_in_to_the_admin_through_it(client, user):
-    user.is_staff = True
+def test_a_site_administrator_logs_in_to_the_admin_through_it(client, user):
+    user.is_staff = user.is_superuser = True
     user.save()
     response = post_login(client, "/beheer/login/?next=/beheer/", PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/beheer/"
     assert client.get("/beheer/").status_code == 200
 
 
-def test_a_signed_in_user_without_admin_access_gets_a_page_not_a_redirect_loop(client, user):
+@pytest.mark.parametrize("is_staff", [False, True])
+def test_a_signed_in_user_without_admin_access_gets_a_page_not_a_redirect_loop(
+    client, user, is_staff
+):
+    user.is_staff = is_staff
+    user.save()
     client.force_login(user)
     response = client.get("/beheer/", follow=True)
     assert response.status_code == 403
