@@ -26,7 +26,7 @@ def test_a_social_worker_enters_an_initiative_and_sees_it_on_the_ward_page_and_i
 ):
     base = demo_live.url
     page.goto(f"{base}/inloggen/?next=/gemeente/GM0518/sociale-basis/")
-    page.fill("#id_username", "sociaalwerker")
+    page.fill("#id_login", "sociaalwerker")
     page.fill("#id_password", "wijkwerk-demo-2024")
     page.click("button[type=submit]")
     page.wait_for_url("**/sociale-basis/")
