@@ -722,23 +722,27 @@ def indicator_page(data: IndicatorData, params: DashboardParams) -> Page:
 
 
 def change_page(data: ChangeData, params: DashboardParams) -> Page:
+    """The change between two periods, like for like (the selector chose the periods)."""
     periods = data.periods
-    with_values = sorted({p for (_, p), v in data.scores.items() if v is not None})
-    start = choose_period(params.start, periods, preferred=with_values, default_index=0)
-    end = choose_period(params.end, periods, preferred=with_values)
-    if start and end and start > end:
-        start, end = end, start
+    start, end = data.start, data.end
     blocks: list[ChartBlock] = []
     if start and end and start != end:
+        same = data.like_for_like
         blocks.append(
             charts.change_map(
                 areas=data.areas,
-                start={a.code: data.scores.get((a.code, start)) for a in data.areas},
-                end={a.code: data.scores.get((a.code, end)) for a in data.areas},
+                start={a.code: same.get(a.code, {}).get("start") for a in data.areas},
+                end={a.code: same.get(a.code, {}).get("end") for a in data.areas},
                 condition=data.condition,
                 start_period=start,
                 end_period=end,
                 level_plural=data.level_plural,
+                basis={
+                    code: row["basis"]
+                    if row["change"] is not None
+                    else f"{row['basis']}: te weinig voor een vergelijking"
+                    for code, row in same.items()
+                },
             )
         )
     return Page(

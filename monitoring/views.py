@@ -102,7 +102,12 @@ def change(request: HttpRequest) -> HttpResponse:
     if region is None:
         return render(request, "monitoring/home.html", {"municipalities": []})
     data = selectors.change_data(
-        municipality=region, level=params.level, method=params.method, condition=params.condition
+        municipality=region,
+        level=params.level,
+        method=params.method,
+        condition=params.condition,
+        start=params.start,
+        end=params.end,
     )
     page = dashboards.change_page(data, params)
     return _respond(request, "monitoring/change.html", page, params, "verandering")

@@ -48,9 +48,9 @@ def test_municipality_page_has_map_scorecard_trends_and_their_words(scored, clie
     assert "<script>" not in html and "onclick" not in html  # nothing inline under CSP
 
 
-def test_home_renders_the_only_municipality(scored, client):
+def test_home_lists_the_demo_municipalities(scored, client):
     html = _html(client.get("/"))
-    assert "Scorekaart" in html and "GM0518" in html
+    assert "/gemeente/GM0518/" in html and "/gemeente/GM0363/" in html
 
 
 def test_ward_page_says_in_words_where_the_ward_stands(scored, client):
