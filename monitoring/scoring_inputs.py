@@ -111,7 +111,8 @@ def score_inputs(
     code_of = {
         i.pk: i.code
         for i in indicators
-        if i.is_active and (i.role in _CONDITIONS or i.code == INHABITANTS_CODE)
+        if i.is_active
+        and (i.role in _CONDITIONS or i.code == INHABITANTS_CODE or i.code in weight_codes)
     }
     wanted = {INHABITANTS_CODE, *weight_codes} - set(code_of.values())
     if wanted:

@@ -405,7 +405,8 @@ EXPECTED_QUERIES = {
         "opbouw": 6,
         "vergelijk": 6,
         "indicator": 4,
-        "verandering": 3,
+        # areas, scores; like for like: indicators, the group's regions, their values
+        "verandering": 6,
     }.items()
 }
 
