@@ -115,7 +115,7 @@ def area_get(code: str, level: str, *, user) -> Region | None:
 
 
 def _areas(municipality: Region, level: str, *, with_geometry: bool = True) -> list[Area]:
-    fields = ["code", "name", "level"] + (["geometry"] if with_geometry else [])
+    fields = ["code", "name", "inhabitants"] + (["geometry"] if with_geometry else [])
     url = _url_maker(level)
     rows = (
         Region.objects.filter(municipality=municipality, level=level, last_year__isnull=True)
@@ -123,7 +123,13 @@ def _areas(municipality: Region, level: str, *, with_geometry: bool = True) -> l
         .values_list(*fields)
     )
     return [
-        Area(code=row[0], name=row[1], url=url(row[0]), geometry=row[3] if with_geometry else None)
+        Area(
+            code=row[0],
+            name=row[1],
+            url=url(row[0]),
+            geometry=row[3] if with_geometry else None,
+            inhabitants=row[2],
+        )
         for row in rows
     ]
 

@@ -178,6 +178,9 @@ X_FRAME_OPTIONS = "DENY"
 DEMO_USERS_ALLOWED = DEBUG
 # Regions with fewer inhabitants than this get no scores and are never ranked.
 SMALL_REGION_MIN_INHABITANTS = env_int("SMALL_REGION_MIN_INHABITANTS", 50, minimum=0)
+# Regions with fewer inhabitants than this keep their score (and its margin) but get no place in
+# the ranking (docs/methodology.md, "Rangorde"); 0 ranks every scored region.
+RANK_MIN_INHABITANTS = env_int("RANK_MIN_INHABITANTS", 1000, minimum=0)
 # Largest file an admin may import, in megabytes.
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

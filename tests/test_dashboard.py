@@ -261,7 +261,7 @@ def test_a_table_downloads_as_an_excel_workbook_with_numbers_as_numbers(scored, 
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith("Scorekaart")
-    assert rows[1][:3] == ("Naam", "Code", "Zekerheid")
+    assert rows[1][:4] == ("Naam", "Code", "Inwoners", "Zekerheid")
     numbers = [c for row in rows[2:] for c in row if isinstance(c, float | int)]
     assert len(numbers) > 40
     assert rows[-1][0].startswith("Bron: CBS")

@@ -186,3 +186,20 @@ def test_an_indicator_outside_its_period_of_validity_does_not_count_against_cove
     thin = thin[thin["condition"] == "inclusie"]
     assert thin["value"].isna().all()
     assert thin["coverage"].max() == pytest.approx(0.2)
+
+
+def test_areas_below_the_ranking_floor_keep_their_score_but_get_no_place():
+    values = _values({("A", "2019"): [18, 18, 22, 20]})
+    inhabitants = pd.DataFrame({"region": WARDS, "inhabitants": [135, 40_000, 5_000, 2_000]})
+    result = score(
+        values,
+        INDICATORS.iloc[:1],
+        base_period="2019",
+        inhabitants=inhabitants,
+        rank_min_inhabitants=1000,
+    )
+    scores = result.scores[result.scores["condition"] == "zekerheid"].set_index("region")
+    assert scores.loc["W1", "value"] == pytest.approx(100 - 10 * (18 - 19.5) / math.sqrt(2.75))
+    assert pd.isna(scores.loc["W1", "rank"])
+    # The others are ranked among themselves: W2 (18) first, W4 (20), W3 (22).
+    assert scores.loc[["W2", "W4", "W3"], "rank"].tolist() == [1, 2, 3]

@@ -110,3 +110,25 @@ def test_leaving_out_an_indicator_can_move_a_place():
     assert (table.loc["W1", "best"], table.loc["W1", "worst"]) == (1, 4)
     assert (table.loc["W2", "best"], table.loc["W2", "worst"]) == (1, 2)
     assert (table.loc["W4", "best"], table.loc["W4", "worst"]) == (1, 4)
+
+
+def test_a_score_within_five_points_of_the_average_is_around_the_average():
+    from monitoring.charts import score_sentence
+
+    def sentence(value: float) -> str:
+        return score_sentence(
+            condition_name="Sociale inclusie",
+            value=value,
+            status="berekend",
+            municipal=100.0,
+            previous=None,
+            previous_period=None,
+        )
+
+    assert sentence(97.2) == (
+        "Sociale inclusie: 97, rond het gemeentelijk gemiddelde (3 punten eronder)."
+    )
+    assert sentence(104.4) == (
+        "Sociale inclusie: 104, rond het gemeentelijk gemiddelde (4 punten erboven)."
+    )
+    assert sentence(95.0) == "Sociale inclusie: 95, 5 punten onder het gemeentelijk gemiddelde."

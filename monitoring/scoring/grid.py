@@ -44,6 +44,9 @@ REASON_NO_NATIONAL_VALUE = "geen landelijke waarde"
 UNWEIGHTED_MEAN_LABEL = "ongewogen gemiddelde van de vier condities"
 
 DEFAULT_MIN_INHABITANTS = 50
+# Below this many inhabitants an area gets a score (with its wide margin) but no place in the
+# ranking: a ward of 135 inhabitants is not ranked beside one of 40,000. 0 ranks every score.
+DEFAULT_RANK_MIN_INHABITANTS = 0
 DEFAULT_MIN_COVERAGE = 2 / 3
 INDEX_AT_MEAN = 100.0
 POINTS_PER_SD = 10.0
@@ -149,7 +152,9 @@ class Grid:
     instead of merging on text keys keeps national scale (millions of cells) fast.
     """
 
-    units: pd.DataFrame  # group, region, period, group_code, group_period_code, too_few
+    units: (
+        pd.DataFrame
+    )  # group, region, period, group_code, group_period_code, inhabitants, too_few
     indicators: pd.DataFrame  # code, condition, condition_code, direction, weight, valid_*
     raw: np.ndarray
     suppressed: np.ndarray
@@ -275,7 +280,9 @@ def build_grid(
     )
     units["group_code"] = pd.factorize(units["group"], sort=True)[0]
     units["group_period_code"] = units.groupby(["group", "period"], sort=True).ngroup()
-    units["too_few"] = _too_few_inhabitants(units, inhabitants, min_inhabitants)
+    units["inhabitants"] = _inhabitants_of(units, inhabitants)
+    # Unknown counts (NaN) compare False: a region is only small when we know it is.
+    units["too_few"] = units["inhabitants"].to_numpy(dtype=float) < min_inhabitants
 
     n_indicators = len(scored)
     n_cells = len(units) * n_indicators
@@ -339,11 +346,10 @@ def _reference_weights(
     return result
 
 
-def _too_few_inhabitants(
-    units: pd.DataFrame, inhabitants: pd.DataFrame | None, min_inhabitants: int
-) -> np.ndarray:
+def _inhabitants_of(units: pd.DataFrame, inhabitants: pd.DataFrame | None) -> np.ndarray:
+    """Each unit's number of inhabitants (NaN when unknown)."""
     if inhabitants is None or len(units) == 0:
-        return np.zeros(len(units), dtype=bool)
+        return np.full(len(units), np.nan)
     require_columns(inhabitants, ["region", "inhabitants"], "inhabitants")
     keys = ["region", "period"] if "period" in inhabitants.columns else ["region"]
     counts = pd.DataFrame(
@@ -353,9 +359,7 @@ def _too_few_inhabitants(
         dtype=float
     )
     counts = counts.dropna(subset=["inhabitants"]).drop_duplicates(keys, keep="last")
-    matched = units[keys].merge(counts, on=keys, how="left")["inhabitants"].to_numpy(dtype=float)
-    # Unknown counts (NaN) compare False: a region is only small when we know it is.
-    return matched < min_inhabitants
+    return units[keys].merge(counts, on=keys, how="left")["inhabitants"].to_numpy(dtype=float)
 
 
 def resolve_base_periods(

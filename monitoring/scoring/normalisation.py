@@ -19,6 +19,7 @@ from .grid import (
     COVERAGE_TOLERANCE,
     DEFAULT_MIN_COVERAGE,
     DEFAULT_MIN_INHABITANTS,
+    DEFAULT_RANK_MIN_INHABITANTS,
     DIAGNOSTIC_COLUMNS,
     INDEX_AT_MEAN,
     METHOD_VERSION,
@@ -69,6 +70,7 @@ def score(
     with_contributions: bool = True,
     weights: pd.DataFrame | None = None,
     method_version: str = METHOD_VERSION,
+    rank_min_inhabitants: int = DEFAULT_RANK_MIN_INHABITANTS,
 ) -> ScoreResult:
     """Index every value, score every condition and rank the regions.
 
@@ -77,6 +79,8 @@ def score(
     inhabitants of working age for a benefit rate). 100 is then the municipality as a whole:
     the weighted mean of its areas. Without weights for an indicator, the plain mean of the areas.
     ``method_version`` ``"1.0"`` reproduces the first method (see :data:`METHOD_VERSIONS`).
+    ``rank_min_inhabitants``: areas with fewer (known) inhabitants keep their score but get no
+    rank, and the others are ranked among themselves.
 
     ``with_contributions=False`` leaves ``contributions`` empty: a caller that stores only the
     scores (the national recompute: millions of cells) saves building that frame.
@@ -132,6 +136,7 @@ def score(
         min_coverage,
         with_contributions,
         rank_decimals=None if version_1 else RANK_DECIMALS,
+        rank_min_inhabitants=rank_min_inhabitants,
     )
     scores["base_period"] = (
         scores["group"].map(base_periods).fillna("").astype(object)
@@ -515,6 +520,7 @@ def _aggregate(
     with_contributions: bool,
     *,
     rank_decimals: int | None,
+    rank_min_inhabitants: int = DEFAULT_RANK_MIN_INHABITANTS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Condition scores as the sum of the contributions, so the drill-down adds up to the score.
 
@@ -583,7 +589,10 @@ def _aggregate(
     rank_key = np.repeat(
         grid.units["group_period_code"].to_numpy(), n_conditions
     ) * n_conditions + np.tile(np.arange(n_conditions), n_units)
-    scores["rank"] = competition_ranks(scores["value"], rank_key, decimals=rank_decimals)
+    inhabitants = np.repeat(grid.units["inhabitants"].to_numpy(dtype=float), n_conditions)
+    too_small_to_rank = inhabitants < rank_min_inhabitants  # unknown counts are ranked
+    rankable = scores["value"].where(~too_small_to_rank)
+    scores["rank"] = competition_ranks(rankable, rank_key, decimals=rank_decimals)
     return contributions, scores
 
 

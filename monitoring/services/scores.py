@@ -85,6 +85,7 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
                 national=inputs.national,
                 with_contributions=False,  # the drill-down recomputes its own group
                 weights=inputs.weights,
+                rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
             )
             frames.append(_score_rows(result))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
