@@ -73,7 +73,8 @@ def test_the_r_rewritten_2017_file_brings_the_distances_and_income(demo):
 def test_the_change_page_for_amsterdam_2017_2019_lists_its_wards_and_their_basis(
     demo, client, django_assert_num_queries
 ):
-    with django_assert_num_queries(10):  # login and access 4, the page 6
+    # An anonymous visitor of a published municipality: access 1, the page 6.
+    with django_assert_num_queries(7):
         response = client.get("/verandering/?gemeente=GM0363&conditie=zekerheid&van=2017&tot=2019")
     html = response.content.decode()
     assert "Burgwallen-Oude Zijde" in html
