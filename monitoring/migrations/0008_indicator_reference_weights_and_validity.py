@@ -155,7 +155,7 @@ def upgrade_framework(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0006_framework_aliases_checked_against_real_files'),
+        ('monitoring', '0007_framework_aliases_checked_against_real_files'),
     ]
 
     operations = [

@@ -39,5 +39,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("monitoring", "0005_membership_is_coordinator")]
+    dependencies = [("monitoring", "0006_import_batch_job")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
