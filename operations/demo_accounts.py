@@ -44,5 +44,5 @@ class RefuseDemoAccounts:
             raise PermissionDenied("Demo-accounts kunnen alleen in ontwikkeling inloggen.")
         return None
 
-    def get_user(self, user_id):
-        return None
+    # No get_user(): sessions never name this backend, and Client.force_login() takes the first
+    # backend that has one.
