@@ -38,8 +38,10 @@ PRODUCTION_KEY = "productie-sleutel-voor-de-test-" + "x7Qz" * 12
 
 
 def _production_env(**overrides: str) -> dict[str, str]:
-    """The environment of a production start: no DEBUG from pytest, the real settings."""
-    env = {key: value for key, value in os.environ.items() if key != "DEBUG"}
+    """The environment of a production start: without what pytest and the browser tests set
+    (DEBUG, DJANGO_ALLOW_ASYNC_UNSAFE), with the real settings."""
+    leave_out = {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in leave_out}
     env.update(DJANGO_SETTINGS_MODULE="socialquality.settings", SECRET_KEY=PRODUCTION_KEY)
     env.update(overrides)
     return {key: value for key, value in env.items() if value is not None}
