@@ -27,6 +27,7 @@ from django.db import connection
 from django.test import Client, RequestFactory, override_settings
 from django.urls import path
 
+from monitoring.demo import DEMO_USERS
 from operations.checks import demo_accounts_check, static_files_problem
 from operations.startup import production_start
 from socialquality.env import ConfigurationError, proxy_ssl_header
@@ -170,7 +171,7 @@ def test_a_real_account_still_logs_in_when_demo_accounts_are_refused(db):
 def test_a_production_start_warns_while_demo_accounts_exist(demo, caplog):
     (warning,) = demo_accounts_check(databases=["default"])
     assert warning.id == "operations.W001"
-    assert "beheerder, beleid, sociaalwerker" in warning.msg
+    assert ", ".join(sorted(user.username for user in DEMO_USERS)) in warning.msg
     with override_settings(DEBUG=False), caplog.at_level("WARNING", logger="operations"):
         production_start()
     assert any(
@@ -376,6 +377,7 @@ def test_make_serve_answers_with_debug_off_on_a_fresh_clone(db, tmp_path):
                 time.sleep(0.5)
         assert status == 200, f"make serve antwoordde niet ({server.poll()=})"
         assert "Inloggen" in text
+        assert _get(f"{base}/gezond/")[0] == 200  # the health check reaches the database
         assert key_file.stat().st_mode & 0o077 == 0  # generated, readable by its owner only
         # Static files are collected, hashed and cached far ahead by whitenoise.
         stylesheet = text.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]

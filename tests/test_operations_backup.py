@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
+from monitoring.demo import DEMO_USERS
 from operations.backup import (
     counts_file_for,
     database_backup,
@@ -50,7 +51,7 @@ def test_a_backup_is_dumped_dropped_and_restored_with_the_same_row_counts(demo, 
         database_drop(url=production)
     assert backup.row_counts == copy.row_counts
     assert backup.row_counts["monitoring_indicatorvalue"] > 1000
-    assert backup.row_counts["auth_user"] == 3  # the demo accounts
+    assert backup.row_counts["auth_user"] == len(DEMO_USERS)
 
 
 def test_the_backup_commands_write_a_dump_and_verify_it_in_a_scratch_database(demo, tmp_path):
