@@ -29,6 +29,16 @@ def demo_accounts_present() -> list[str]:
     )
 
 
+def _is_demo_email(email: object) -> bool:
+    # For a login by e-mail address (allauth), should demo accounts ever get one.
+    return (
+        isinstance(email, str)
+        and get_user_model()
+        .objects.filter(email__iexact=email.strip(), username__in=DEMO_USERNAMES)
+        .exists()
+    )
+
+
 class RefuseDemoAccounts:
     """Authentication backend placed first in ``AUTHENTICATION_BACKENDS``.
 
@@ -40,7 +50,8 @@ class RefuseDemoAccounts:
     def authenticate(self, request, username=None, **credentials):
         if settings.DEMO_USERS_ALLOWED:
             return None
-        if is_demo_username(username):
+        email = credentials.get("email")
+        if is_demo_username(username) or (email and _is_demo_email(email)):
             raise PermissionDenied("Demo-accounts kunnen alleen in ontwikkeling inloggen.")
         return None
 

@@ -29,6 +29,7 @@ from django.urls import path
 
 from monitoring.demo import DEMO_USERS
 from operations.checks import demo_accounts_check, static_files_problem
+from operations.demo_accounts import RefuseDemoAccounts
 from operations.startup import production_start
 from socialquality.env import ConfigurationError, proxy_ssl_header
 
@@ -155,6 +156,9 @@ def test_a_demo_account_cannot_log_in_when_debug_is_off(demo):
         assert authenticate(username=DEMO_ADMIN[0], password=DEMO_ADMIN[1]) is None
         assert authenticate(username="Beheerder", password=DEMO_ADMIN[1]) is None
         assert not Client().login(username=DEMO_ADMIN[0], password=DEMO_ADMIN[1])
+        get_user_model().objects.filter(username=DEMO_ADMIN[0]).update(email="bram@example.nl")
+        with pytest.raises(PermissionDenied):  # a login by e-mail address (allauth)
+            RefuseDemoAccounts().authenticate(None, email="Bram@example.nl", password="x")
     finally:
         user_login_failed.disconnect(record)
     # Refused as a failed login, so that lockout and the audit trail see it.
