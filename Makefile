@@ -65,7 +65,7 @@ serve: $(INSTALLED)
 	  *) local=0;; \
 	esac; \
 	$(BIN)/python manage.py migrate --noinput --skip-checks -v 0; \
-	$(BIN)/python manage.py createcachetable --skip-checks; \
+	$(BIN)/python manage.py createcachetable; \
 	$(BIN)/python manage.py collectstatic --noinput -v 0; \
 	if [ $$local = 1 ]; then \
 	  echo "Lokaal over http: SECURE_SSL_REDIRECT=$$SECURE_SSL_REDIRECT, SECURE_COOKIES=$$SECURE_COOKIES (zie docs/operations.md)"; \
