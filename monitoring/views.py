@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
-from monitoring import dashboards, exports, selectors
+from monitoring import catalogue, dashboards, exports, selectors
 from monitoring.conditions import CONDITION_INFO
 from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
@@ -94,6 +94,15 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
     data = selectors.indicator_data(indicator=found, municipality=region, level=params.level)
     page = dashboards.indicator_page(data, params)
     return _respond(request, "monitoring/indicator.html", page, params, code)
+
+
+def indicators(request: HttpRequest) -> HttpResponse:
+    params = params_from(request.GET)
+    region = selectors.municipality_get(params.municipality)
+    if region is None:
+        raise Http404("Onbekende gemeente.")
+    page = catalogue.indicator_list_page(selectors.indicators_for_menu(), region, params)
+    return _respond(request, "monitoring/indicators.html", page, params, region.code)
 
 
 def change(request: HttpRequest) -> HttpResponse:
