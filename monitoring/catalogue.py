@@ -69,7 +69,7 @@ def indicator_list_page(
             "params": params,
             "level": level,
             "uses_method": False,
-            "block": block,
+            "catalogue": block,
             "blocks": [block],
             "empty_message": None
             if rows

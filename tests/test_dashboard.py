@@ -231,7 +231,7 @@ def test_every_breadcrumb_is_a_link_and_the_last_marks_the_current_page(scored, 
 
 
 def test_the_compare_page_chooses_period_and_method_and_keeps_them(scored, client):
-    url = "/vergelijk/?wijk=WK051828&wijk=WK051801&periode=2019&methode=percentiel"
+    url = "/vergelijk/?wijk=WK051828&wijk=WK051838&periode=2019&methode=percentiel"
     html = _html(client.get(url))
     assert '<select name="periode"' in html and '<select name="methode"' in html
     assert '<option value="2019" selected>' in html
@@ -242,7 +242,7 @@ def test_the_compare_page_chooses_period_and_method_and_keeps_them(scored, clien
     removes = re.findall(r'class="remove" href="([^"]+)"', html)
     assert removes and all("periode=2019" in r and "methode=percentiel" in r for r in removes)
     # The method changes the scores the page shows.
-    base = _html(client.get("/vergelijk/?wijk=WK051828&wijk=WK051801&periode=2019"))
+    base = _html(client.get("/vergelijk/?wijk=WK051828&wijk=WK051838&periode=2019"))
     assert '<option value="basisjaar" selected>' in base
     assert _summaries(base) != _summaries(html)
 

@@ -65,9 +65,9 @@ TITLE_PAD = 10
 def _layout(
     fig: Figure, *, title: str, height: int, wrap: int = 62, top_extra: int = 0, **kwargs: Any
 ) -> Figure:
-    """The common layout. The title hangs from the top of the figure and the plot starts below
-    its last line (plus ``top_extra`` for labels above the plot), so a title that wraps onto
-    three lines never runs over the first bar."""
+    """The common layout. The title hangs from the top and the plot starts below its last line
+    (plus ``top_extra`` for labels above the plot), so a title that wraps onto three lines
+    never runs over the first bar."""
     wrapped = _wrap_title(title, wrap)
     lines = wrapped.count("<br>") + 1
     top = max(70, TITLE_PAD + TITLE_LINE * lines + 16 + top_extra)
@@ -76,10 +76,11 @@ def _layout(
             "text": wrapped,
             "x": 0,
             "xanchor": "left",
-            "y": 1,
+            # Hung from the top of the figure. Plotly lifts a title of several lines by about
+            # half a line (measured in Chromium), which would cut off its first line.
+            "y": 1 - (TITLE_PAD + (11 if lines > 1 else 0)) / height,
             "yref": "container",
             "yanchor": "top",
-            "pad": {"t": TITLE_PAD},
             "font": {"size": 15},
         },
         separators=SEPARATORS,

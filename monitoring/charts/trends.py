@@ -135,7 +135,7 @@ def trend_small_multiples(
             fig.axis("x", col)["title"] = {"text": ""}
         fig.axis("y", col)["zeroline"] = False
     fig.axis("y", 1).update(_score_axis("score"))
-    _layout(fig, title=title, height=380, wrap=120, hovermode="closest")
+    _layout(fig, title=title, height=380, wrap=120, top_extra=22, hovermode="closest")
     height = _legend_below(fig, [t["name"] for t in fig.data if t.get("showlegend", True)])
     if empty:
         notes = [f"Geen grafiek: de {_areas_word(areas)} hebben nog geen scores. {NO_SCORES_YET}"]
@@ -282,7 +282,7 @@ def compare_trends(
             fig.axis("x", col)["title"] = {"text": ""}
         fig.axis("y", col)["zeroline"] = False
     fig.axis("y", 1).update(_score_axis("score"))
-    _layout(fig, title=title, height=380, wrap=120)
+    _layout(fig, title=title, height=380, wrap=120, top_extra=22)  # panel titles
     height = _legend_below(fig, [ward.name for ward in wards])
     table = Table(
         caption="Scores van de gekozen wijken per conditie en periode",
