@@ -178,6 +178,37 @@ def test_indicator_page(scored, beleid_client):
     assert "'s-Gravenhage" in html or "&#x27;s-Gravenhage" in html
 
 
+def test_indicator_changes_are_coloured_by_better_or_worse_for_their_direction(
+    scored, beleid_client
+):
+    from monitoring.models import Indicator
+
+    directions = {i.name_nl: i.direction for i in Indicator.objects.all()}
+    data = json.loads(beleid_client.get(f"/wijk/{WARD}/?format=json&tabel=indicatoren").content)
+    table = data["tables"]["indicatoren"]
+    changes = {
+        row[table["columns"].index("name")]: row[table["columns"].index("change")]
+        for row in table["rows"]
+    }
+    html = _html(beleid_client.get(f"/wijk/{WARD}/"))
+    section = html[html.index('id="blok-indicatoren"') :]
+    checked = 0
+    for name, change in changes.items():
+        if change is None or round(change, 1) == 0:
+            continue
+        row = re.search(rf">{re.escape(name)}</a></th>(.+?)</tr>", section, re.S).group(1)
+        better = (change > 0) == (directions[name] > 0)
+        word = "verbeterd" if better else "verslechterd"
+        arrow = "▲" if change > 0 else "▼"
+        assert f'class="num {"better" if better else "worse"}" title="{word}">{arrow}' in row, name
+        assert f'<span class="visually-hidden">{word}</span>' in row, name
+        checked += 1
+    assert checked >= 3
+    # A context figure (not scored) rises or falls, neither better nor worse.
+    context = html[html.index('id="blok-context"') :]
+    assert "verbeterd" not in context and "verslechterd" not in context
+
+
 # --- Navigation ----------------------------------------------------------------------------
 
 
