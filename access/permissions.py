@@ -98,7 +98,12 @@ def memberships(user: User) -> dict[int, Membership]:
     if cached is None:
         from monitoring.models import Membership
 
-        cached = {m.municipality_id: m for m in Membership.objects.filter(user=user)}
+        cached = {
+            m.municipality_id: m
+            for m in Membership.objects.filter(user=user)
+            .select_related("municipality")
+            .defer("municipality__geometry")
+        }
         setattr(user, _MEMBERSHIPS, cached)
     return cached
 
@@ -196,6 +201,14 @@ def municipality_ids_with(user: User, capability: Capability) -> set[int] | None
 def administers_any(user: User) -> bool:
     ids = municipality_ids_with(user, Capability.ADMINISTER)
     return ids is None or bool(ids)
+
+
+def administered_municipalities(user: User) -> list[Region]:
+    """The municipalities the user is beheerder of, by name (site admins: none listed, they
+    have every one). From the cached memberships: no query of its own."""
+    ids = municipality_ids_with(user, Capability.ADMINISTER) or set()
+    found = [m.municipality for m in memberships(user).values() if m.municipality_id in ids]
+    return sorted(found, key=lambda region: region.name)
 
 
 def assigned_ward_ids(user: User, municipality: Region) -> set[int]:

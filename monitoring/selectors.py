@@ -62,7 +62,7 @@ def _url_maker(level: str):
 _REGION_CODE = re.compile(r"^[A-Za-z0-9]{1,16}$")
 
 
-def _valid_code(code: str | None) -> bool:
+def is_region_code(code: str | None) -> bool:
     return bool(code) and bool(_REGION_CODE.match(code))
 
 
@@ -76,7 +76,7 @@ def municipality_get(code: str | None, *, user) -> Region | None:
     first one (by name): one query (plus the cached permission reads)."""
     queryset = Region.objects.for_user(user).municipalities()
     if code:
-        if not _valid_code(code):
+        if not is_region_code(code):
             return None
         return queryset.filter(code=code.upper()).first()
     return queryset.order_by("name").first()
@@ -85,7 +85,7 @@ def municipality_get(code: str | None, *, user) -> Region | None:
 def area_get(code: str, level: str, *, user) -> Region | None:
     """A ward or neighbourhood by code that this user may view; of re-drawn codes, the current
     one. One query (plus the cached permission reads)."""
-    if not _valid_code(code):
+    if not is_region_code(code):
         return None
     return (
         Region.objects.for_user(user)

@@ -32,11 +32,12 @@ Pass ``ok=`` to a profile factory when the allowed answer is not 200 (e.g. a red
     Row("observations:list", lambda w: f"/wijk/{w.ward.code}/observaties/", PRIVATE),
 
 The lambda gets the ``World``: ``w.target`` (the municipality the URL is about), ``w.ward``,
-``w.buurt`` (of the target), ``w.batch`` (an applied import of the target), ``w.users``; it may
+``w.buurt`` (of the target), ``w.batch`` (an applied import of the target), ``w.membership``
+(the target's sociaal werker's role), ``w.users`` (by actor name); it may
 create what the URL needs (``lambda w: f"/initiatieven/{initiative_in(w.ward).pk}/"``). A
 URL pattern may have several rows (variants); ``name`` is the URL name with its namespace, or
 an ``fnmatch`` pattern (``"admin:*"``), or for unnamed patterns the route (``"beheer/*"``).
-``methods=("GET", "POST")`` also sends an empty POST as every user who may not GET the page,
+``post=True`` also sends an empty POST as every user who may not GET the page,
 and expects the same refusal (nothing is written for them). If your profile is none of the
 above, write a new one next to them: a function of ``(actor, published)``.
 """
@@ -54,7 +55,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from access.models import MunicipalityAccess
-from monitoring.models import ImportBatch, Region, Role
+from monitoring.models import ImportBatch, Membership, Region, Role
 from tests.conftest import member
 from tests.test_dashboard_fixtures import synthetic_municipality
 
@@ -146,6 +147,39 @@ def POST_ONLY(actor: Actor, published: bool) -> Answer:
     return LOGIN if actor.anonymous else 405
 
 
+def entrance(ok: Answer = 200, signed_in: Answer = 302) -> Profile:
+    """Login and password-reset pages: open to visitors; a signed-in user is sent on (allauth)
+    or, with ``signed_in=200``, sees the page too."""
+
+    def profile(actor: Actor, published: bool) -> Answer:
+        return ok if actor.anonymous else signed_in
+
+    return profile
+
+
+def signed_in(ok: Answer = 200) -> Profile:
+    """A user's own account pages (password, second factor): every signed-in user."""
+
+    def profile(actor: Actor, published: bool) -> Answer:
+        return LOGIN if actor.anonymous else ok
+
+    return profile
+
+
+def LOGOUT(actor: Actor, published: bool) -> Answer:
+    """allauth's logout: a confirmation page, the POST logs out; a visitor is sent home."""
+    return 302 if actor.anonymous else 200
+
+
+def trail_start(actor: Actor, published: bool) -> Answer:
+    """/logboek/: site administrators read it; a beheerder is sent to their municipality's."""
+    if actor.anonymous:
+        return LOGIN
+    if actor.site_admin:
+        return 200
+    return 302 if actor.role == Role.ADMIN else 403
+
+
 @dataclass
 class World:
     target: Region
@@ -153,6 +187,7 @@ class World:
     ward: Region
     buurt: Region
     batch: ImportBatch
+    membership: Membership  # the own sociaal werker's role in the target
     users: dict[str, object] = field(default_factory=dict)
 
 
@@ -161,14 +196,63 @@ class Row:
     name: str
     url: Callable[[World], str]
     profile: Profile
-    methods: tuple[str, ...] = ("GET",)
+    # Also POST (empty) as every user the POST profile refuses; True: the same profile as GET.
+    post: Profile | bool = False
+
+    def post_profile(self) -> Profile | None:
+        if self.post is True:
+            return self.profile
+        return self.post or None
 
 
 ROWS: tuple[Row, ...] = (
     # Open to everyone
-    Row("login", lambda w: "/inloggen/", OPEN),
-    Row("logout", lambda w: "/uitloggen/", POST_ONLY),
+    Row("login", lambda w: "/inloggen/", entrance()),
+    Row("account_login", lambda w: "/inloggen/", entrance()),
+    Row("logout", lambda w: "/uitloggen/", LOGOUT),
+    Row("account_logout", lambda w: "/uitloggen/", LOGOUT),
     Row("health", lambda w: "/gezond/", OPEN),
+    # Login, password and second factor (allauth)
+    Row("account_inactive", lambda w: "/account/inactief/", OPEN),
+    Row("account_reset_password", lambda w: "/account/wachtwoord/vergeten/", OPEN),
+    Row("account_reset_password_done", lambda w: "/account/wachtwoord/vergeten/verstuurd/", OPEN),
+    Row(
+        "account_reset_password_from_key",
+        lambda w: "/account/wachtwoord/herstellen/1-onjuiste-sleutel/",
+        OPEN,
+    ),
+    Row("account_reset_password_from_key_done", lambda w: "/account/wachtwoord/hersteld/", OPEN),
+    Row("account_change_password", lambda w: "/account/wachtwoord/", signed_in()),
+    Row("account_set_password", lambda w: "/account/wachtwoord/instellen/", signed_in(302)),
+    Row("account_reauthenticate", lambda w: "/account/bevestigen/", signed_in()),
+    Row("account_email", lambda w: "/account/e-mail/", signed_in()),
+    Row("account_email_verification_sent", lambda w: "/account/e-mail/bevestigen/", OPEN),
+    Row("account_confirm_email", lambda w: "/account/e-mail/bevestigen/onjuist/", OPEN),
+    Row("mfa_index", lambda w: "/account/tweede-factor/", signed_in()),
+    Row("mfa_authenticate", lambda w: "/account/tweede-factor/authenticate/", entrance(302)),
+    # Without an authenticator app: confirm with the password instead (account_reauthenticate).
+    Row("mfa_reauthenticate", lambda w: "/account/tweede-factor/reauthenticate/", signed_in(302)),
+    Row("mfa_activate_totp", lambda w: "/account/tweede-factor/totp/activate/", signed_in(302)),
+    Row("mfa_deactivate_totp", lambda w: "/account/tweede-factor/totp/deactivate/", signed_in(404)),
+    # Recovery codes exist once an authenticator app is set up.
+    Row(
+        "mfa_view_recovery_codes",
+        lambda w: "/account/tweede-factor/recovery-codes/",
+        signed_in(404),
+    ),
+    Row(
+        "mfa_generate_recovery_codes",
+        lambda w: "/account/tweede-factor/recovery-codes/generate/",
+        signed_in(302),
+    ),
+    Row(
+        "mfa_download_recovery_codes",
+        lambda w: "/account/tweede-factor/recovery-codes/download/",
+        signed_in(404),
+    ),
+    # The audit trail: beheerders of the municipality and site administrators
+    Row("audit:start", lambda w: "/logboek/", trail_start),
+    Row("audit:trail", lambda w: f"/logboek/{w.target.code}/", administer()),
     # Dashboards: the public site when published
     Row("home", lambda w: "/", HOME),
     Row("municipality", lambda w: f"/gemeente/{w.target.code}/", PUBLIC),
@@ -197,7 +281,7 @@ ROWS: tuple[Row, ...] = (
     Row("change", lambda w: f"/verandering/?gemeente={w.target.code}&van=2019", PUBLIC),
     Row("change", lambda w: "/verandering/", HOME),
     # The web import: beheerders, for their own municipality's batches
-    Row("importing:upload", lambda w: "/import/", imports(), methods=("GET", "POST")),
+    Row("importing:upload", lambda w: "/import/", imports(), post=True),
     Row("importing:history", lambda w: "/import/geschiedenis/", imports()),
     Row("importing:preview", lambda w: f"/import/{w.batch.pk}/", import_batch(ok=302)),
     Row("importing:progress", lambda w: f"/import/{w.batch.pk}/voortgang/", import_batch(302)),
@@ -206,7 +290,35 @@ ROWS: tuple[Row, ...] = (
         "importing:rollback",
         lambda w: f"/import/{w.batch.pk}/terugdraaien/",
         import_batch(),
-        methods=("GET", "POST"),
+        post=True,
+    ),
+    # A municipality's beheer (no Django staff needed)
+    Row("access:settings", lambda w: f"/gemeente/{w.target.code}/beheer/", administer(), post=True),
+    Row("access:members", lambda w: f"/gemeente/{w.target.code}/beheer/gebruikers/", administer()),
+    Row(
+        "access:member_add",
+        lambda w: f"/gemeente/{w.target.code}/beheer/gebruikers/nieuw/",
+        administer(),
+        post=True,
+    ),
+    Row(
+        "access:member",
+        lambda w: f"/gemeente/{w.target.code}/beheer/gebruikers/{w.membership.pk}/",
+        administer(),
+        post=True,
+    ),
+    Row(
+        "access:member_remove",
+        lambda w: f"/gemeente/{w.target.code}/beheer/gebruikers/{w.membership.pk}/verwijderen/",
+        POST_ONLY,
+        post=administer(ok=302),
+    ),
+    Row("access:regions", lambda w: f"/gemeente/{w.target.code}/beheer/gebieden/", administer()),
+    Row(
+        "access:region",
+        lambda w: f"/gemeente/{w.target.code}/beheer/gebieden/{w.ward.code}/",
+        administer(),
+        post=True,
     ),
     # The Django admin: site administrators (every admin URL goes through admin_view)
     Row("admin:*", lambda w: "/beheer/", STAFF),
@@ -272,6 +384,9 @@ def world(framework) -> World:
         status=ImportBatch.Status.APPLIED,
     )
     return World(
+        membership=Membership.objects.get(
+            user=users[f"{Role.SOCIAL_WORKER} eigen"], municipality=target
+        ),
         target=target,
         other=other,
         ward=Region.objects.filter(municipality=target, level="wijk").order_by("code")[1],
@@ -318,7 +433,9 @@ def test_every_url_answers_every_kind_of_user_as_expected(world):
                     wrong.append(
                         f"GET {url} [{state}] als {actor.name}: {got}, verwacht {expected}"
                     )
-                if "POST" in row.methods and _is_refusal(expected):
+                post = row.post_profile()
+                expected = post(actor, published) if post else None
+                if post and _is_refusal(expected):
                     got = _answer(clients[actor.name].post(url, {}))
                     asked += 1
                     if got != expected:
@@ -326,4 +443,6 @@ def test_every_url_answers_every_kind_of_user_as_expected(world):
                             f"POST {url} [{state}] als {actor.name}: {got}, verwacht {expected}"
                         )
     assert not wrong, f"{len(wrong)} van {asked} antwoorden wijken af:\n" + "\n".join(wrong)
+    # Refused writes wrote nothing.
     assert world.batch.status == ImportBatch.objects.get(pk=world.batch.pk).status
+    assert Membership.objects.filter(pk=world.membership.pk).exists()
