@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 from access.permissions import Capability, is_public_view, not_found, require
-from monitoring import dashboards, disclosure, exports, selectors
+from monitoring import catalogue, dashboards, disclosure, exports, selectors
 from monitoring.conditions import CONDITION_INFO
 from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
@@ -134,6 +134,16 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_not_required
+def indicators(request: HttpRequest) -> HttpResponse:
+    """Every indicator of the monitor, each a link to its page in this municipality."""
+    params = params_from(request.GET)
+    region = selectors.municipality_get(params.municipality, user=request.user)
+    granted = require(request.user, Capability.VIEW, region)
+    page = catalogue.indicator_list_page(selectors.indicators_for_menu(), region, params)
+    return _respond(request, "monitoring/indicators.html", page, params, region.code, granted)
+
+
+@login_not_required
 def change(request: HttpRequest) -> HttpResponse:
     params = params_from(request.GET)
     if params.municipality:
@@ -144,7 +154,12 @@ def change(request: HttpRequest) -> HttpResponse:
         return render(request, "monitoring/home.html", {"municipalities": []})
     granted = require(request.user, Capability.VIEW, region)
     data = selectors.change_data(
-        municipality=region, level=params.level, method=params.method, condition=params.condition
+        municipality=region,
+        level=params.level,
+        method=params.method,
+        condition=params.condition,
+        start=params.start,
+        end=params.end,
     )
     page = dashboards.change_page(data, params)
     return _respond(request, "monitoring/change.html", page, params, "verandering", granted)

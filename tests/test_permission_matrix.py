@@ -299,6 +299,12 @@ ROWS: tuple[Row, ...] = (
     Row("compare", lambda w: "/vergelijk/", HOME),
     Row("compare", lambda w: f"/vergelijk/?gemeente={w.target.code}", PUBLIC),
     Row("indicator", lambda w: f"/indicator/sez_laag_inkomen/?gemeente={w.target.code}", PUBLIC),
+    Row("indicators", lambda w: f"/indicatoren/?gemeente={w.target.code}", PUBLIC),
+    Row(
+        "indicators",
+        lambda w: f"/indicatoren/?gemeente={w.target.code}&format=csv&tabel=indicatoren",
+        PUBLIC,
+    ),
     Row("change", lambda w: f"/verandering/?gemeente={w.target.code}&van=2019", PUBLIC),
     Row("change", lambda w: "/verandering/", HOME),
     # The web import: beheerders, for their own municipality's batches

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from monitoring.charts.style import (
     DIVERGING,
@@ -60,6 +61,15 @@ def _centroid(rings: list[list[list[float]]]) -> tuple[float, float] | None:
             best_area = abs(area)
             best = (cx / (3 * area), cy / (3 * area))
     return best
+
+
+def _tick_decimals(low: float, high: float, decimals: int) -> int:
+    """Enough decimals that the colour bar's ticks differ: a span of 0,6 with no decimals
+    would read "1, 1, 1, 0, 0, 0"."""
+    span = high - low
+    while decimals < 3 and span < 5 * 10 ** (-decimals):
+        decimals += 1
+    return decimals
 
 
 def region_map(
@@ -152,7 +162,7 @@ def region_map(
                 "colorbar": {
                     "title": {"text": unit or value_label, "side": "right"},
                     "thickness": 14,
-                    "tickformat": f",.{decimals}f",
+                    "tickformat": f",.{_tick_decimals(low, high, decimals)}f",
                 },
             },
             text=[area.name for area, _, _ in centroids],
@@ -182,8 +192,26 @@ def region_map(
         hovermode="closest",
         dragmode="pan",
     )
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 70, "b": 10})
+    fig.update_layout(margin={"l": 10, "r": 10, "b": 10})
     return fig
+
+
+def _map_or_sentence(
+    areas: Sequence[Area],
+    values: dict[str, float | None],
+    level_plural: str,
+    *,
+    missing: str,
+    **map_options: Any,
+) -> tuple[Figure | None, list[str]]:
+    """The map, or no map and a sentence saying what is missing and what would fill it: a map
+    without a single value is a grey shape with a colour bar of meaningless ticks."""
+    if not any(values.get(a.code) is not None for a in areas):
+        return None, [missing]
+    figure = region_map(areas=areas, values=values, **map_options)
+    if figure is None:
+        return None, [f"Er zijn geen grenzen bekend voor deze {level_plural}."]
+    return figure, []
 
 
 def _extremes(pairs: Iterable[tuple[str, float | None]]) -> tuple[tuple[str, float], ...]:
@@ -238,13 +266,19 @@ def municipality_map(
         ),
         header_key="name",
     )
-    figure = region_map(
-        areas=areas,
-        values=scores,
+    figure, notes = _map_or_sentence(
+        areas,
+        scores,
+        level_plural,
+        missing=(
+            f"Geen kaart: geen van de {level_plural} heeft een score op "
+            f"{info.name_nl.lower()} in {period}. Scores ontstaan zodra er cijfers voor de "
+            f"indicatoren van deze conditie zijn ingelezen (Beheer → Importeren); kies anders "
+            f"een andere periode of methode."
+        ),
         title=title,
         value_label=info.short_nl,
     )
-    notes = [] if figure else [f"Er zijn geen grenzen bekend voor deze {level_plural}."]
     return ChartBlock("kaart", title, summary, table, figure, 560, notes)
 
 
@@ -274,9 +308,14 @@ def indicator_map(
     else:
         title = f"{name} {period}: geen cijfers voor de {level_plural}"
         summary = f"Er zijn geen cijfers over {name.lower()} voor de {level_plural} in {period}."
-    figure = region_map(
-        areas=areas,
-        values=values,
+    figure, notes = _map_or_sentence(
+        areas,
+        values,
+        level_plural,
+        missing=(
+            f"Geen kaart: er zijn geen cijfers over {name.lower()} voor de {level_plural} in "
+            f"{period}. Lees ze in via Beheer → Importeren, of kies een andere periode."
+        ),
         title=title,
         value_label=name,
         unit=unit,
@@ -299,7 +338,6 @@ def indicator_map(
         ),
         header_key="name",
     )
-    notes = [] if figure else [f"Er zijn geen grenzen bekend voor deze {level_plural}."]
     return ChartBlock("kaart", title, summary, table, figure, 560, notes)
 
 
@@ -312,7 +350,13 @@ def change_map(
     start_period: str,
     end_period: str,
     level_plural: str,
+    basis: dict[str, str] | None = None,
 ) -> ChartBlock:
+    """The change of one condition between two periods, on a map and in a table.
+
+    With ``basis`` (code → "op basis van 4 van 5 indicatoren"), ``start`` and ``end`` are the
+    like-for-like scores on the indicators present in both periods, and the table says per area
+    on how many indicators its change rests."""
     info = CONDITION_INFO[condition]
     change = {
         a.code: (end[a.code] - start[a.code])
@@ -337,15 +381,27 @@ def change_map(
             f"{names[best[0]]} ({signed(best[1])}), de grootste daling {names[worst[0]]} "
             f"({signed(worst[1])})."
         )
+        if basis is not None:
+            summary += (
+                " Alleen indicatoren met een waarde in beide perioden tellen mee; per "
+                f"{level_plural[:-2] if level_plural.endswith('en') else 'gebied'} staat erbij "
+                "op hoeveel indicatoren de verandering rust."
+            )
     else:
         title = f"{info.name_nl} {start_period}–{end_period}: geen {level_plural} met scores in beide perioden"
         summary = (
             f"Geen van de {level_plural} heeft een score op {info.name_nl.lower()} in zowel "
             f"{start_period} als {end_period}."
         )
-    figure = region_map(
-        areas=areas,
-        values=change,
+    figure, notes = _map_or_sentence(
+        areas,
+        change,
+        level_plural,
+        missing=(
+            f"Geen kaart: een verandering vraagt een score in {start_period} én in "
+            f"{end_period}, en die heeft geen van de {level_plural}. Kies twee perioden met "
+            f"scores, of lees de cijfers van de ontbrekende periode in (Beheer → Importeren)."
+        ),
         title=title,
         value_label=f"verandering {info.short_nl.lower()}",
         unit="punten",
@@ -360,6 +416,7 @@ def change_map(
             Column("start", start_period, decimals=0),
             Column("end", end_period, decimals=0),
             Column("change", "Verandering", unit="punten", decimals=0),
+            *([Column("basis", "Vergelijking", decimals=None)] if basis is not None else []),
         ],
         rows=sorted(
             (
@@ -370,6 +427,7 @@ def change_map(
                     "start": start.get(a.code),
                     "end": end.get(a.code),
                     "change": change[a.code],
+                    **({"basis": basis.get(a.code, "")} if basis is not None else {}),
                 }
                 for a in areas
             ),
@@ -377,5 +435,4 @@ def change_map(
         ),
         header_key="name",
     )
-    notes = [] if figure else [f"Er zijn geen grenzen bekend voor deze {level_plural}."]
     return ChartBlock("kaart", title, summary, table, figure, 560, notes)
