@@ -391,9 +391,9 @@ EXPECTED = {
     # session, user, municipality, memberships; wards, scores, initiative-ward links,
     # initiatives, reach
     "sociale-basis": 9,
-    # session, user, memberships, published municipalities; the ward page's own six; the
+    # session, user, memberships, published municipalities; the ward page's own seven; the
     # section's initiatives and their reach
-    "wijk": 12,
+    "wijk": 13,
     # session, user, municipality, memberships; initiatives, their wards, the ward menu
     "lijst": 7,
 }
