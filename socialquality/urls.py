@@ -17,5 +17,6 @@ urlpatterns = [
     path("gezond/", health, name="health"),
     path("import/", include("monitoring.importing.urls")),
     path("", include("access.urls")),
+    path("", include("initiatives.urls")),
     path("", include("monitoring.urls")),
 ]

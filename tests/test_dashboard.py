@@ -502,11 +502,11 @@ LOGIN_AND_ACCESS = 4
 EXPECTED_QUERIES = {
     name: LOGIN_AND_ACCESS + n
     for name, n in {
-        "buurt": 5,
+        "buurt": 7,  # and its ward's initiatives and their reach (initiatives section)
         "vergelijk-leeg": 2,
         "gemeente": 4,
         "gemeente-htmx": 4,
-        "wijk": 7,  # region, scores, averages, indicators, ranks, values, buurten
+        "wijk": 9,  # region, scores, averages, indicators, ranks, values, buurten; initiatives, reach
         "wijk-opbouw": 8,  # and the comparison group's regions and values
         "opbouw": 6,
         "vergelijk": 6,
