@@ -43,9 +43,12 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "pgtrigger",
+    "pghistory",
     "access",
     "monitoring",
     "initiatives",
+    "observations",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +176,11 @@ X_FRAME_OPTIONS = "DENY"
 DEMO_USERS_ALLOWED = DEBUG
 # Regions with fewer inhabitants than this get no scores and are never ranked.
 SMALL_REGION_MIN_INHABITANTS = env_int("SMALL_REGION_MIN_INHABITANTS", 50, minimum=0)
+# Narratives of observations are removed this many days after their quarter ended (ratings and
+# signals stay); `manage.py expire_narratives` runs it, daily.
+OBSERVATION_NARRATIVE_RETENTION_DAYS = env_int(
+    "OBSERVATION_NARRATIVE_RETENTION_DAYS", 2 * 365, minimum=1
+)
 # Largest file an admin may import, in megabytes.
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
