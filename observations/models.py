@@ -226,6 +226,10 @@ class Observation(models.Model):
     def narrative(self, condition: str) -> str:
         return getattr(self, narrative_field(condition))
 
+    def source_labels(self) -> list[str]:
+        labels = dict(Source.choices)
+        return [labels.get(source, source) for source in self.sources]
+
 
 @pghistory.track(
     pghistory.InsertEvent(),

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 
 from monitoring.models import Membership, Region, Role
+from observations.exports import ExportRow
 from observations.history import (
     Change,
     SignalChange,
@@ -21,12 +22,14 @@ from observations.history import (
     snapshot_changes,
 )
 from observations.models import (
+    CONDITION_CODES,
     Frequency,
     Observation,
     ObservationSignal,
     ObservationTransition,
     SignalKind,
     Source,
+    direction_field,
 )
 from observations.workflow import HANDED_IN, Status
 
@@ -294,3 +297,43 @@ def coordination(*, municipality: Region, period: str) -> Coordination:
         .order_by("period", "ward__name")
     )
     return Coordination(municipality=municipality, period=period, rows=rows, waiting=waiting)
+
+
+def export_rows(
+    *, municipality: Region, periods: Sequence[str], statuses: Iterable[str]
+) -> tuple[list[ExportRow], list[str]]:
+    """Observations of these quarters and statuses as export rows, and the signal kinds that
+    occur in them: two queries."""
+    observations = list(
+        Observation.objects.filter(
+            municipality=municipality, period__in=list(periods), status__in=list(statuses)
+        )
+        .select_related("ward")
+        .prefetch_related(
+            Prefetch("signals", queryset=ObservationSignal.objects.select_related("kind"))
+        )
+        .order_by("period", "ward__code", "pk")
+    )
+    names: dict[str, int] = {}
+    rows = []
+    for o in observations:
+        signals = {}
+        for signal in o.signals.all():
+            signals[signal.kind.name] = _FREQUENCY_LABELS.get(signal.frequency, "")
+            names.setdefault(signal.kind.name, signal.kind.sort_order)
+        rows.append(
+            ExportRow(
+                period=o.period,
+                ward_code=o.ward.code,
+                ward_name=o.ward.name,
+                status=o.get_status_display(),
+                is_example=o.is_example,
+                residents_reached=o.residents_reached,
+                sources=_display("sources", o.sources),
+                ratings={c: o.rating(c) for c in CONDITION_CODES},
+                directions={c: getattr(o, direction_field(c)) for c in CONDITION_CODES},
+                narratives={c: o.narrative(c) for c in CONDITION_CODES},
+                signals=signals,
+            )
+        )
+    return rows, sorted(names, key=lambda name: (names[name], name))

@@ -7,5 +7,6 @@ urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("import/", include("monitoring.importing.urls")),
+    path("observaties/", include("observations.urls")),
     path("", include("monitoring.urls")),
 ]
