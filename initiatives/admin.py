@@ -10,8 +10,9 @@ class ReachInline(admin.TabularInline):
 
 @admin.register(Initiative)
 class InitiativeAdmin(admin.ModelAdmin):
-    list_display = ("name", "organisation", "municipality")
-    search_fields = ("name", "organisation")
+    list_display = ("name", "kind", "status", "funding", "contact_organisation", "municipality")
+    list_filter = ("status", "kind", "funding", "is_example")
+    search_fields = ("name", "contact_organisation")
     filter_horizontal = ("wards",)
     raw_id_fields = ("municipality",)
     inlines = [ReachInline]

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from monitoring.importing.geometry import parse_boundaries
+from monitoring.importing.formats.geometry import parse_boundaries
 from monitoring.importing.pipeline import ImportOutcome, file_import
 from monitoring.models import ConditionScore, Membership, Region, Role
 from monitoring.services import framework_install, region_geometry_set, scores_recompute

@@ -1043,7 +1043,7 @@ def test_generated_tables_with_region_codes_never_escape(rows, delimiter, quote_
 
 
 # ------------------------------------------------------------------------------------------
-# Speed
+# Size (the speed is measured in benchmarks/bench_parse.py)
 # ------------------------------------------------------------------------------------------
 
 
@@ -1070,17 +1070,12 @@ def national_file_with_118_columns() -> bytes:
     return ("\ufeff" + "\n".join(out)).encode()
 
 
-def test_a_full_width_national_file_parses_in_a_few_seconds():
-    import time
-
-    data = national_file_with_118_columns()
-    started = time.perf_counter()
-    table = parse_table(data, filename="kwb-2017.csv")
-    elapsed = time.perf_counter() - started
+def test_a_full_width_national_file_parses_completely():
+    # How fast is `make bench` (benchmarks/bench_parse.py), beside its target; tests do not time.
+    table = parse_table(national_file_with_118_columns(), filename="kwb-2017.csv")
     assert len(table.regions) == 16653
     assert len(table.values) == 16653 * 112
     assert len(table.problems) == 14
-    assert elapsed < 8, f"parsing took {elapsed:.1f} s"
 
 
 def test_a_file_in_which_no_row_has_a_valid_code_is_rejected():

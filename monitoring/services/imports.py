@@ -45,7 +45,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from monitoring.importing.geometry import parse_boundaries
+from monitoring.importing.formats.geometry import parse_boundaries
 from monitoring.importing.mapping import alias_index, alias_key, map_columns
 from monitoring.importing.parsers import CellProblem, ImportFileError, parse_table, range_problems
 from monitoring.models import ImportBatch, Indicator, Level, Region
