@@ -17,6 +17,7 @@ from monitoring.conditions import CONDITION_INFO
 from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
 from monitoring.models import Level, Region
+from observations.dashboard import municipality_sections, ward_sections
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SOURCE_LINE = (
@@ -47,6 +48,7 @@ def _municipality_page(request: HttpRequest, region: Region) -> HttpResponse:
         municipality=region, level=params.level, method=params.method
     )
     page = dashboards.municipality_page(data, params)
+    municipality_sections(request.user, region, page)
     return _respond(request, "monitoring/municipality.html", page, params, f"{region.code}")
 
 
@@ -64,6 +66,7 @@ def area(request: HttpRequest, code: str, level: str = Level.WIJK) -> HttpRespon
     page = dashboards.ward_page(data, params)
     if params.part == "opbouw":
         return render(request, "monitoring/ward.html#opbouw", page.context)
+    ward_sections(request.user, region, page)
     return _respond(request, "monitoring/ward.html", page, params, region.code)
 
 

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from monitoring.models import Membership, Region, Role
-from observations.models import SignalKind
-from observations.services import ObservationInput
+from observations.models import Observation, ObservationSignal, ObservationTransition, SignalKind
+from observations.services import ObservationInput, observation_save, observation_transition
+from observations.workflow import Status
 
 PASSWORD = "test-wachtwoord-2024"
 
@@ -124,3 +126,55 @@ def forget_permissions(*people) -> None:
     """Memberships are cached on the user object for one request; start a new one."""
     for person in people:
         person.__dict__.pop("_access_memberships", None)
+
+
+def observations_with_history(town: Town, count: int) -> Observation:
+    """``count`` accepted observations of Centrum in earlier quarters, each with two signals,
+    plus the one of this quarter with ``count`` saved versions (a long history)."""
+    periods = []
+    today = timezone.localdate()
+    period = f"{today.year}-K{(today.month - 1) // 3 + 1}"
+    year, quarter = today.year - 1, 4
+    while len(periods) < count:
+        periods.append(f"{year}-K{quarter}")
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    now = timezone.now()
+    common = {
+        "ward": town.wards[0],
+        "municipality": town.municipality,
+        "author": town.worker,
+        "updated_by": town.worker,
+        "updated_at": now,
+        "status": Status.ACCEPTED,
+        "zekerheid_rating": 2,
+        "cohesie_rating": 3,
+        "cohesie_narrative": "De buurtkamer trekt nieuwe bezoekers.",
+    }
+    created = Observation.objects.bulk_create(Observation(period=p, **common) for p in periods)
+    ObservationSignal.objects.bulk_create(
+        ObservationSignal(observation=o, kind=k, frequency=2)
+        for o in created
+        for k in (kind(), kind("Zorgmijding"))
+    )
+    ObservationTransition.objects.bulk_create(
+        ObservationTransition(observation=o, to_status=Status.ACCEPTED, actor=town.admin)
+        for o in created
+    )
+    current = observation_save(
+        user=town.worker,
+        ward=town.wards[0],
+        period=period,
+        expected_version=0,
+        data=complete_input(),
+    )
+    for version in range(1, count):
+        current = observation_save(
+            user=town.worker,
+            ward=town.wards[0],
+            period=period,
+            expected_version=version,
+            data=complete_input(residents_reached=version),
+        )
+    return observation_transition(
+        user=town.worker, observation=current, target=Status.SUBMITTED, expected_version=count
+    )

@@ -305,9 +305,9 @@ def _urls(municipality: Region) -> dict[str, str]:
 EXPECTED_QUERIES = {
     "buurt": 5,
     "vergelijk-leeg": 2,
-    "gemeente": 4,
-    "gemeente-htmx": 4,
-    "wijk": 6,  # region, scores, averages, indicators, ranks, values
+    "gemeente": 5,  # and whether it is published (observations are private)
+    "gemeente-htmx": 5,
+    "wijk": 7,  # region, scores, averages, indicators, ranks, values, published
     "wijk-opbouw": 8,  # and the comparison group's regions and values
     "opbouw": 6,
     "vergelijk": 6,

@@ -100,7 +100,8 @@ def test_the_municipality_page_uses_a_fixed_number_of_queries(demo, client):
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/gemeente/GM0518/")
     assert response.status_code == 200
-    assert len(queries) == 4, [q["sql"][:120] for q in queries.captured_queries]
+    # Four for the page, one to know whether observations may be shown (anonymous: published?).
+    assert len(queries) == 5, [q["sql"][:120] for q in queries.captured_queries]
 
 
 def test_an_unknown_municipality_gives_404(demo, client):

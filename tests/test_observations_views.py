@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from observations.models import Observation, ObservationSignal, ObservationTransition
+from observations.models import Observation
 from observations.services import observation_save, observation_transition
 from observations.workflow import Status
-from tests.observation_helpers import complete_input, kind, town_create
+from tests.observation_helpers import complete_input, kind, observations_with_history, town_create
 
 TODAY = timezone.localdate()
 PERIOD = f"{TODAY.year}-K{(TODAY.month - 1) // 3 + 1}"
@@ -309,50 +309,6 @@ def test_a_beheerder_keeps_the_list_of_signal_kinds(client, town):
 # --- Query counts -----------------------------------------------------------------------------
 
 
-def _observations(town, count: int) -> Observation:
-    """``count`` accepted observations of Centrum in earlier quarters, each with two signals,
-    plus the one of this quarter with ``count`` saved versions (a long history)."""
-    periods = []
-    year, quarter = TODAY.year - 1, 4
-    while len(periods) < count:
-        periods.append(f"{year}-K{quarter}")
-        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-    now = timezone.now()
-    common = {
-        "ward": town.wards[0],
-        "municipality": town.municipality,
-        "author": town.worker,
-        "updated_by": town.worker,
-        "updated_at": now,
-        "status": Status.ACCEPTED,
-        "zekerheid_rating": 2,
-        "cohesie_rating": 3,
-        "cohesie_narrative": "De buurtkamer trekt nieuwe bezoekers.",
-    }
-    created = Observation.objects.bulk_create(Observation(period=p, **common) for p in periods)
-    ObservationSignal.objects.bulk_create(
-        ObservationSignal(observation=o, kind=k, frequency=2)
-        for o in created
-        for k in (kind(), kind("Zorgmijding"))
-    )
-    ObservationTransition.objects.bulk_create(
-        ObservationTransition(observation=o, to_status=Status.ACCEPTED, actor=town.admin)
-        for o in created
-    )
-    current = saved(town)
-    for version in range(1, count):
-        current = observation_save(
-            user=town.worker,
-            ward=town.wards[0],
-            period=PERIOD,
-            expected_version=version,
-            data=complete_input(residents_reached=version),
-        )
-    return observation_transition(
-        user=town.worker, observation=current, target=Status.SUBMITTED, expected_version=count
-    )
-
-
 PAGES = {
     # name: (who, url builder, queries)
     "index": ("worker", lambda t, o: reverse("observations:index"), 8),
@@ -379,7 +335,7 @@ def test_the_query_count_of_each_observation_page_is_pinned(
     client, town, django_assert_num_queries, name, count
 ):
     who, url, queries = PAGES[name]
-    observation = _observations(town, count)
+    observation = observations_with_history(town, count)
     client.force_login(getattr(town, who))
     target = url(town, observation)
     with django_assert_num_queries(queries):
