@@ -2,7 +2,7 @@
 
 Roles are per municipality (`monitoring.Membership`):
 
-| capability | anonymous (published) | beleid | sociaal werker | beheerder | site admin |
+| capability | public (published) | beleid | sociaal werker | beheerder | site admin |
 |---|---|---|---|---|---|
 | VIEW statistics and scores | yes | yes | yes | yes | yes |
 | VIEW_PRIVATE (observations, narratives, initiative contacts) | no | yes | yes | yes | yes |
@@ -10,10 +10,20 @@ Roles are per municipality (`monitoring.Membership`):
 | KEEP_INITIATIVES | no | no | yes | yes | yes |
 | WRITE_OBSERVATION (assigned wards only, see `can_write_observation`) | no | no | yes | no | no |
 | COORDINATE (accept / return observations) | no | no | coordinator flag | yes | yes |
-| ADMINISTER (imports, indicators, settings, users, audit) | no | no | no | yes | yes |
+| ADMINISTER (imports, settings, regions, users, audit) | no | no | no | yes | yes |
+
+"Public" is anyone without a role in the municipality: an anonymous visitor, or a user of
+another municipality. They see a published municipality's statistics and scores, with small
+regions' values suppressed (`monitoring.disclosure`); an unpublished one does not exist for them.
 
 A site administrator is a Django superuser. Another municipality's objects are answered with
-404 (`get_object_or_404`-style helpers below), so their existence does not leak.
+404, so their existence does not leak; an anonymous visitor is sent to the login page instead
+(`require` raises `LoginNeeded`, which `access.middleware` turns into that redirect); a user
+whose role in the municipality does not allow something gets 403.
+
+Cost: the user's memberships are read once per request (one query, cached on the user object);
+whether municipalities are published is read once per request too (one query). So a permission
+check costs one or two queries, however many objects a page checks.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 if TYPE_CHECKING:
@@ -64,7 +75,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
 }
 PUBLIC_CAPABILITIES = frozenset({Capability.VIEW, Capability.EXPORT})
-_CACHE_ATTRIBUTE = "_access_memberships"
+SITE_ADMIN_CAPABILITIES = frozenset(Capability) - {Capability.WRITE_OBSERVATION}
+_MEMBERSHIPS = "_access_memberships"
+_PUBLISHED = "_access_published"
+
+
+class LoginNeeded(Http404):
+    """Not visible to an anonymous visitor: `access.middleware` answers with the login page.
+
+    A subclass of Http404, so that without the middleware nothing leaks either."""
 
 
 def is_site_admin(user: User) -> bool:
@@ -75,82 +94,145 @@ def memberships(user: User) -> dict[int, Membership]:
     """The user's memberships by municipality id, read once per request (cached on the user)."""
     if not user.is_authenticated or not user.is_active:
         return {}
-    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    cached = getattr(user, _MEMBERSHIPS, None)
     if cached is None:
         from monitoring.models import Membership
 
         cached = {
             m.municipality_id: m
-            for m in Membership.objects.filter(user=user).prefetch_related("wards")
+            for m in Membership.objects.filter(user=user)
+            .select_related("municipality")
+            .defer("municipality__geometry")
         }
-        setattr(user, _CACHE_ATTRIBUTE, cached)
+        setattr(user, _MEMBERSHIPS, cached)
     return cached
 
 
-def published_municipality_ids() -> set[int]:
-    from access.models import MunicipalityAccess
+def published_municipality_ids(user: User | None = None) -> set[int]:
+    """Ids of the published municipalities; with ``user``, read once per request."""
+    cached = getattr(user, _PUBLISHED, None) if user is not None else None
+    if cached is None:
+        from access.models import MunicipalityAccess
 
-    return set(
-        MunicipalityAccess.objects.filter(is_published=True).values_list(
-            "municipality_id", flat=True
+        cached = set(
+            MunicipalityAccess.objects.filter(is_published=True).values_list(
+                "municipality_id", flat=True
+            )
         )
-    )
+        if user is not None:
+            setattr(user, _PUBLISHED, cached)
+    return cached
 
 
-def is_published(municipality: Region) -> bool:
-    from access.models import MunicipalityAccess
-
-    return MunicipalityAccess.objects.filter(
-        municipality_id=_municipality_id(municipality), is_published=True
-    ).exists()
+def is_published(municipality: Region, user: User | None = None) -> bool:
+    return _municipality_id(municipality) in published_municipality_ids(user)
 
 
-def capabilities(user: User, municipality: Region) -> frozenset[Capability]:
-    """What the user may do in this municipality (empty: it does not exist for them)."""
+def capabilities(user: User, municipality: Region | None) -> frozenset[Capability]:
+    """What the user may do in this municipality (empty: it does not exist for them).
+
+    ``municipality`` may be any region: its municipality counts."""
+    if municipality is None:
+        return frozenset()
     if is_site_admin(user):
-        return frozenset(Capability) - {Capability.WRITE_OBSERVATION}
+        return SITE_ADMIN_CAPABILITIES
     membership = memberships(user).get(_municipality_id(municipality))
     if membership is not None:
         granted = ROLE_CAPABILITIES.get(membership.role, frozenset())
         if getattr(membership, "is_coordinator", False):
             granted = granted | {Capability.COORDINATE}
         return granted
-    if is_published(municipality):
+    if is_published(municipality, user):
         return PUBLIC_CAPABILITIES
     return frozenset()
 
 
-def can(user: User, capability: Capability, municipality: Region) -> bool:
+def can(user: User, capability: Capability, municipality: Region | None) -> bool:
     return capability in capabilities(user, municipality)
 
 
-def require(user: User, capability: Capability, municipality: Region) -> None:
-    """Raise 404 unless the user has the capability here (404, not 403: nothing leaks)."""
-    if not can(user, capability, municipality):
-        raise Http404("Niet gevonden.")
+def not_found(user: User) -> Http404:
+    """What to raise for something the user may not see, or that does not exist (the same, so
+    that nothing leaks): the login page for an anonymous visitor, else 404."""
+    if not user.is_authenticated:
+        return LoginNeeded("Log in om dit te zien.")
+    return Http404("Niet gevonden.")
+
+
+def has_role(user: User, municipality: Region) -> bool:
+    """A role in this municipality (a membership), or site administrator."""
+    return is_site_admin(user) or _municipality_id(municipality) in memberships(user)
+
+
+def require(
+    user: User, capability: Capability, municipality: Region | None
+) -> frozenset[Capability]:
+    """The user's capabilities in this municipality, if they include ``capability``.
+
+    Otherwise: an anonymous visitor gets `LoginNeeded` (the login page); a user with a role in
+    this municipality gets 403 (they know it, they may not do this); anyone else, and anyone
+    when ``municipality`` is None (not found), 404: another municipality's things do not leak."""
+    granted = capabilities(user, municipality)
+    if capability in granted:
+        return granted
+    if user.is_authenticated and municipality is not None and has_role(user, municipality):
+        raise PermissionDenied("Uw rol in deze gemeente staat dit niet toe.")
+    raise not_found(user)
+
+
+def is_public_view(granted: frozenset[Capability]) -> bool:
+    """Whether these capabilities see the public site (statistics only, small numbers hidden)."""
+    return Capability.VIEW_PRIVATE not in granted
+
+
+def municipality_ids_with(user: User, capability: Capability) -> set[int] | None:
+    """Municipalities where the user has a capability through a role; None means every one
+    (site admin). The public capabilities of published municipalities are not counted."""
+    if is_site_admin(user):
+        return None if capability in SITE_ADMIN_CAPABILITIES else set()
+    return {
+        municipality_id
+        for municipality_id, membership in memberships(user).items()
+        if capability in ROLE_CAPABILITIES.get(membership.role, frozenset())
+        or (capability == Capability.COORDINATE and membership.is_coordinator)
+    }
+
+
+def administers_any(user: User) -> bool:
+    ids = municipality_ids_with(user, Capability.ADMINISTER)
+    return ids is None or bool(ids)
+
+
+def administered_municipalities(user: User) -> list[Region]:
+    """The municipalities the user is beheerder of, by name (site admins: none listed, they
+    have every one). From the cached memberships: no query of its own."""
+    ids = municipality_ids_with(user, Capability.ADMINISTER) or set()
+    found = [m.municipality for m in memberships(user).values() if m.municipality_id in ids]
+    return sorted(found, key=lambda region: region.name)
 
 
 def assigned_ward_ids(user: User, municipality: Region) -> set[int]:
+    """The wards assigned to a social worker in this municipality (read once, then cached)."""
     membership = memberships(user).get(_municipality_id(municipality))
     if membership is None or membership.role != "sociaal_werker":
         return set()
-    return {ward.pk for ward in membership.wards.all()}
+    cached = getattr(membership, "_access_ward_ids", None)
+    if cached is None:
+        cached = set(membership.wards.values_list("pk", flat=True))
+        membership._access_ward_ids = cached
+    return cached
 
 
 def can_write_observation(user: User, ward: Region) -> bool:
     """Social workers write observations only for the wards assigned to them."""
-    municipality_id = ward.municipality_id
-    membership = memberships(user).get(municipality_id)
-    if membership is None or membership.role != "sociaal_werker":
-        return False
-    return any(assigned.pk == ward.pk for assigned in membership.wards.all())
+    return ward.pk in assigned_ward_ids(user, ward)
 
 
 def visible_municipality_ids(user: User) -> set[int] | None:
     """Municipalities the user may view; None means every one (site admin)."""
     if is_site_admin(user):
         return None
-    return set(memberships(user)) | published_municipality_ids()
+    return set(memberships(user)) | published_municipality_ids(user)
 
 
 def _municipality_id(municipality: Region) -> int:

@@ -129,4 +129,14 @@ class ScoringSettingsAdmin(admin.ModelAdmin):
 
 admin.site.site_header = "Sociale Kwaliteit Monitor – beheer"
 admin.site.site_title = "Beheer"
-admin.site.index_title = "Functioneel beheer"
+admin.site.index_title = "Sitebeheer (alle gemeenten)"
+
+
+def _site_admins_only(request) -> bool:
+    """The Django admin works across municipalities (the national indicator framework and
+    weights, every region and user), so it is for site administrators (superusers) only; a
+    municipality's beheerder has the screens under /gemeente/<code>/beheer/ (access/)."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _site_admins_only

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from access.models import MunicipalityAccess
 from monitoring.importing.formats.geometry import parse_boundaries
 from monitoring.importing.pipeline import ImportOutcome, file_import
 from monitoring.models import ConditionScore, Membership, Region, Role
@@ -46,13 +47,20 @@ DEMO_BOUNDARIES: tuple[tuple[str, int], ...] = (("wijken_GM0518_2023_wgs84.geojs
 class DemoUser:
     username: str
     password: str
-    role: Role
+    role: Role | None  # their role in the demo municipality; None: none
     full_name: str
     # Social workers: the wards assigned to them (CBS codes).
     ward_codes: tuple[str, ...] = ()
+    site_admin: bool = False  # a Django superuser: every municipality, indicators, weights
+
+    @property
+    def label(self) -> str:
+        return self.role.label if self.role else "Sitebeheerder (alle gemeenten)"
 
 
 # Development only: these passwords are printed by `make run` and refused when DEBUG is off.
+# The beheerder administers 's-Gravenhage only; the national framework (indicators, weights)
+# and other municipalities are the site administrator's.
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("beleid", "beleid-demo-2024", Role.POLICY_OFFICER, "Bea Beleid"),
     DemoUser(
@@ -70,6 +78,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         ("WK051829", "WK051830", "WK051836", "WK051817"),
     ),
     DemoUser("beheerder", "beheer-demo-2024", Role.ADMIN, "Bram Beheer"),
+    DemoUser("sitebeheerder", "site-demo-2024", None, "Sanne Sitebeheer", site_admin=True),
 )
 
 
@@ -89,6 +98,11 @@ def demo_load(*, with_users: bool = True) -> list[ImportOutcome]:
             not outcome.already_imported for outcome in outcomes
         ):
             scores_recompute(municipality=municipality)
+    for municipality in Region.objects.municipalities().filter(code__in=DEMO_MUNICIPALITIES):
+        # The demo is the public site a newcomer sees before logging in.
+        MunicipalityAccess.objects.update_or_create(
+            municipality=municipality, defaults={"is_published": True}
+        )
     if with_users:
         demo_users_ensure()
         # Example observations (marked "voorbeeldgegevens"), written by the demo users.
@@ -113,9 +127,11 @@ def demo_users_ensure() -> None:
             )
             if created:
                 user.set_password(demo.password)
-                user.is_staff = demo.role == Role.ADMIN
-                user.is_superuser = demo.role == Role.ADMIN
-                user.save()
+            # Also on a database from before: the demo beheerder was once a superuser.
+            user.is_staff = user.is_superuser = demo.site_admin
+            user.save()
+            if demo.role is None:
+                continue
             membership, _ = Membership.objects.get_or_create(
                 user=user, municipality=municipality, defaults={"role": demo.role}
             )

@@ -6,6 +6,7 @@ periods or indicators there are. tests/test_dashboard.py pins the numbers for 10
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -56,22 +57,39 @@ def _url_maker(level: str):
     return lambda code: template.replace("CODE0000", code)
 
 
-def municipalities() -> list[Region]:
-    return list(Region.objects.municipalities().order_by("name"))
+# A CBS code is letters and digits; anything else (a NUL byte, a quote) cannot name a region and
+# never reaches the database.
+_REGION_CODE = re.compile(r"^[A-Za-z0-9]{1,16}$")
 
 
-def municipality_get(code: str | None) -> Region | None:
-    """The municipality with this code, or without a code the first one (by name): one query."""
-    queryset = Region.objects.municipalities()
+def is_region_code(code: str | None) -> bool:
+    return bool(code) and bool(_REGION_CODE.match(code))
+
+
+def municipalities(*, user) -> list[Region]:
+    """The municipalities this user may view (access.permissions), by name."""
+    return list(Region.objects.for_user(user).municipalities().order_by("name"))
+
+
+def municipality_get(code: str | None, *, user) -> Region | None:
+    """Of the municipalities this user may view, the one with this code, or without a code the
+    first one (by name): one query (plus the cached permission reads)."""
+    queryset = Region.objects.for_user(user).municipalities()
     if code:
+        if not is_region_code(code):
+            return None
         return queryset.filter(code=code.upper()).first()
     return queryset.order_by("name").first()
 
 
-def area_get(code: str, level: str) -> Region | None:
-    """A ward or neighbourhood by code; of re-drawn codes, the current one. One query."""
+def area_get(code: str, level: str, *, user) -> Region | None:
+    """A ward or neighbourhood by code that this user may view; of re-drawn codes, the current
+    one. One query (plus the cached permission reads)."""
+    if not is_region_code(code):
+        return None
     return (
-        Region.objects.filter(code=code.upper(), level=level)
+        Region.objects.for_user(user)
+        .filter(code=code.upper(), level=level)
         .select_related("municipality", "parent")
         .order_by(F("last_year").desc(nulls_first=True), F("first_year").desc(nulls_last=True))
         .first()
@@ -440,16 +458,20 @@ class CompareData:
     indicators: list[Indicator]
     values: dict[tuple[str, int], tuple[float | None, str]]  # (code, indicator id) → latest
     similar: list[tuple[Area, float]]
+    inhabitants: dict[str, int | None] = field(default_factory=dict)  # selected code → number
 
 
-def compare(*, codes: list[str], municipality_code: str | None, method: str) -> CompareData:
-    """Two to six areas side by side: six queries (two without a selection)."""
+def compare(*, codes: list[str], municipality: Region | None, method: str, user) -> CompareData:
+    """Two to six areas side by side: six queries (two without a selection). Codes of areas
+    this user may not view count as unknown. Without a selection, the areas of
+    ``municipality`` (else of the first municipality the user may view) are offered."""
     from monitoring.charts import similarity_ranking, spreads
 
     found: dict[str, Region] = {}
     if codes:
         for region in (
-            Region.objects.filter(code__in=codes, level__in=AREA_LEVELS, last_year__isnull=True)
+            Region.objects.for_user(user)
+            .filter(code__in=codes, level__in=AREA_LEVELS, last_year__isnull=True)
             .select_related("municipality")
             .order_by("code")
         ):
@@ -460,7 +482,8 @@ def compare(*, codes: list[str], municipality_code: str | None, method: str) -> 
         municipality = selected_regions[0].municipality
         level = selected_regions[0].level
     else:
-        municipality = municipality_get(municipality_code)
+        if municipality is None:
+            municipality = municipality_get(None, user=user)
         level = Level.WIJK
     if municipality is None:
         return CompareData(None, level, method, [], unknown, [], [], {}, [], {}, [])
@@ -502,6 +525,7 @@ def compare(*, codes: list[str], municipality_code: str | None, method: str) -> 
         indicators,
         values,
         similar,
+        {r.code: r.inhabitants for r in selected_regions},
     )
 
 
@@ -547,6 +571,7 @@ class IndicatorData:
     municipal: dict[str, float | None]
     national: dict[str, float | None]
     periods: list[str]
+    inhabitants: dict[str, int | None] = field(default_factory=dict)  # area code → number
 
     @property
     def level_plural(self) -> str:
@@ -564,18 +589,20 @@ def indicator_data(*, indicator: Indicator, municipality: Region, level: str) ->
     areas: list[Area] = []
     ids = [municipality.pk]
     national_ids: set[int] = set()
-    for pk, code, name, region_level, geometry in (
+    inhabitants: dict[str, int | None] = {}
+    for pk, code, name, region_level, geometry, number in (
         Region.objects.filter(
             Q(municipality=municipality, level=level, last_year__isnull=True) | Q(level=Level.LAND)
         )
         .order_by("code")
-        .values_list("pk", "code", "name", "level", "geometry")
+        .values_list("pk", "code", "name", "level", "geometry", "inhabitants")
     ):
         ids.append(pk)
         if region_level == Level.LAND:
             national_ids.add(pk)
         else:
             areas.append(Area(code=code, name=name, url=url(code), geometry=geometry))
+            inhabitants[code] = number
     values: dict[tuple[str, str], float | None] = {}
     municipal: dict[str, float | None] = {}
     national: dict[str, float | None] = {}
@@ -590,7 +617,7 @@ def indicator_data(*, indicator: Indicator, municipality: Region, level: str) ->
             values[(code, period)] = value
     periods = sorted({p for _, p in values} | set(municipal) | set(national))
     return IndicatorData(
-        indicator, municipality, level, areas, values, municipal, national, periods
+        indicator, municipality, level, areas, values, municipal, national, periods, inhabitants
     )
 
 

@@ -1,8 +1,8 @@
 """The observation sections of the ward and municipality dashboards.
 
 ``ward_sections`` and ``municipality_sections`` are the only two calls the monitoring views
-make: they decide access (``VIEW_PRIVATE``: logged-in staff of that municipality; anonymous
-visitors of a published municipality see no observation data at all), read the aggregates and
+make: they show observations only with ``VIEW_PRIVATE`` (staff of that municipality and site
+administrators; the public view of a published municipality gets nothing at all), read the aggregates and
 add the practice score to the page. Everything below them is pure: data in, context out.
 
 The practice score goes into the ward trend as traces of its own, on its own right-hand axis
@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from access.permissions import Capability, can
+from access.permissions import Capability
 from monitoring.charts import ChartBlock, Column, Table, trace
 from monitoring.conditions import CONDITION_INFO, CONDITIONS
 from observations import dashboard_selectors
@@ -38,10 +38,6 @@ EXAMPLE_NOTE = (
     "Voorbeeldgegevens: de observaties op deze pagina zijn verzonnen voor de demo, het zijn "
     "geen echte waarnemingen van sociaal werkers."
 )
-HIDDEN_NOTE = (
-    "Observaties van sociaal werkers zijn alleen te zien voor ingelogde medewerkers van deze "
-    "gemeente."
-)
 QUOTE_LENGTH = 220
 TOP_SIGNALS = 5
 SIGNAL_QUARTERS = 4  # "most frequent" looks back one year
@@ -50,12 +46,12 @@ SIGNAL_QUARTERS = 4  # "most frequent" looks back one year
 # --- Hooks for the monitoring views -------------------------------------------------------------
 
 
-def ward_sections(user, region: Region, page: Page) -> None:
-    if region.level != "wijk":
-        return  # observations are kept per ward
-    if not can(user, Capability.VIEW_PRIVATE, region.municipality):
-        page.context["practice"] = {"visible": False, "note": HIDDEN_NOTE}
-        return
+def ward_sections(region: Region, page: Page, granted: frozenset[Capability]) -> None:
+    """Adds ``practice`` to the ward page for users who may see observations
+    (``granted`` is what ``access.permissions.require`` gave the view); the public view gets
+    nothing, not even an empty section."""
+    if region.level != "wijk" or Capability.VIEW_PRIVATE not in granted:
+        return  # observations are kept per ward, and never shown in public
     practice = dashboard_selectors.ward_practice(ward=region, with_quotes=True)
     trend = page.context.get("trend")
     if trend is not None and practice.quarters:
@@ -69,9 +65,8 @@ def ward_sections(user, region: Region, page: Page) -> None:
     )
 
 
-def municipality_sections(user, municipality: Region, page: Page) -> None:
-    if not can(user, Capability.VIEW_PRIVATE, municipality):
-        page.context["practice"] = {"visible": False, "note": HIDDEN_NOTE}
+def municipality_sections(municipality: Region, page: Page, granted: frozenset[Capability]) -> None:
+    if Capability.VIEW_PRIVATE not in granted:
         return
     data = page.context["data"]
     period = page.context.get("period")

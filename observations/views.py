@@ -1,19 +1,30 @@
 """Observation screens: my wards, the form, one observation, coordination, export, signal kinds.
 
-Every view decides access through ``access.permissions`` on the server; what a user may not
-see answers 404 (another municipality's observations do not exist for them).
+Every view decides access through ``access.permissions`` on the server, with the site's
+contract: an anonymous visitor goes to the login page; a user with a role in the municipality
+whose role does not allow it gets 403; anyone else 404 (another municipality's observations do
+not exist for them). A draft is its author's own: for anyone else it does not exist.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.permissions import Capability, can, can_write_observation, memberships, require
+from access.permissions import (
+    Capability,
+    can,
+    can_write_observation,
+    has_role,
+    memberships,
+    not_found,
+    require,
+)
 from monitoring.models import Level, Region
 from observations import selectors, services
 from observations.exports import export_table
@@ -35,6 +46,17 @@ def _ward_or_404(code: str) -> Region:
     if ward is None:
         raise Http404("Onbekende wijk.")
     return ward
+
+
+def _require_writer(request: HttpRequest, ward: Region) -> None:
+    """Only the social workers the ward is assigned to; others of the municipality 403."""
+    if can_write_observation(request.user, ward):
+        return
+    if has_role(request.user, ward.municipality):
+        raise PermissionDenied(
+            "U schrijft alleen observaties voor de wijken die aan u zijn toegewezen."
+        )
+    raise not_found(request.user)
 
 
 def _municipality_or_404(code: str) -> Region:
@@ -75,8 +97,7 @@ def observation_form(request: HttpRequest, code: str, period: str) -> HttpRespon
     """The author's own observation of a ward in a quarter: save as draft, or submit."""
     ward = _ward_or_404(code)
     period = _quarter_or_404(period)
-    if not can_write_observation(request.user, ward):
-        raise Http404("Niet gevonden.")
+    _require_writer(request, ward)
     observation = selectors.own_observation(user=request.user, ward=ward, period=period)
     kinds = selectors.signal_kinds_for(
         ward.municipality_id,
@@ -98,8 +119,8 @@ def observation_form(request: HttpRequest, code: str, period: str) -> HttpRespon
             data=form.to_input(),
             submit=form.wants_submit,
         )
-    except services.NotAllowed:
-        raise Http404("Niet gevonden.") from None
+    except services.NotAllowed as refused:
+        raise PermissionDenied(str(refused)) from None
     except services.PersonalDataRefused as refused:
         fields = {label: f"{c}_narrative" for c, label in narrative_labels().items()}
         for finding in refused.findings:
@@ -143,9 +164,9 @@ def _visible_or_404(request: HttpRequest, pk: int) -> Observation:
     """The author sees their own; coordinators every handed-in one; other staff of the
     municipality the accepted ones. Anyone else: 404."""
     observation = selectors.observation_get(pk)
-    if observation is None:
-        raise Http404("Niet gevonden.")
     user = request.user
+    if observation is None:
+        raise not_found(user)
     if observation.author_id == user.pk:
         return observation
     require(user, Capability.VIEW_PRIVATE, observation.municipality)
@@ -155,7 +176,7 @@ def _visible_or_404(request: HttpRequest, pk: int) -> Observation:
         user, Capability.COORDINATE, observation.municipality
     ):
         return observation
-    raise Http404("Niet gevonden.")
+    raise not_found(user)
 
 
 @login_required
@@ -198,8 +219,8 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             note=form.cleaned_data["note"],
         )
-    except services.NotAllowed:
-        raise Http404("Niet gevonden.") from None
+    except services.NotAllowed as refused:
+        raise PermissionDenied(str(refused)) from None
     except (services.ObservationError, TransitionRefused) as error:
         for message in getattr(error, "messages", [str(error)]):
             form.add_error("note" if "Reden" in message else None, message)
@@ -305,7 +326,7 @@ def signal_kinds(request: HttpRequest, code: str) -> HttpResponse:
                 )
             return redirect("observations:signal_kinds", code=municipality.code)
         except services.NotAllowed as refused:
-            error = str(refused)
+            raise PermissionDenied(str(refused)) from None
         except services.ObservationError as refused:
             error = str(refused)
     kinds = list(SignalKind.objects.for_municipality(municipality.pk))

@@ -73,6 +73,32 @@ def demo_live(_demo_committed, transactional_db, live_server):
     return live_server
 
 
+# --- Users and roles ---------------------------------------------------------------------------
+
+
+def member(role: str, *municipalities, username: str, is_coordinator: bool = False):
+    """A user with ``role`` in each of these municipalities (Region rows)."""
+    from django.contrib.auth import get_user_model
+
+    from monitoring.models import Membership
+
+    user = get_user_model().objects.create_user(username, password="geheim-wachtwoord-1")
+    for municipality in municipalities:
+        Membership.objects.create(
+            user=user, municipality=municipality, role=role, is_coordinator=is_coordinator
+        )
+    return user
+
+
+@pytest.fixture
+def beleid_client(client, demo):
+    """A client logged in as the demo's beleidsmedewerker of 's-Gravenhage."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="beleid"))
+    return client
+
+
 # --- Browser ---------------------------------------------------------------------------------
 
 
@@ -114,6 +140,25 @@ def page(browser):
     page.console_errors = errors
     yield page
     context.close()
+
+
+def browser_login(context, base_url: str, username: str) -> None:
+    """Log a browser context in as this user: a session made by the test client, as a cookie."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            }
+        ]
+    )
 
 
 def screenshot(page, name: str) -> Path:

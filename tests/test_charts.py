@@ -266,10 +266,10 @@ def test_tables_as_csv_json_and_dutch_cells():
         rows=[{"name": "Noord", "value": 1234.56, "change": -2.0}, {"name": "Zuid", "value": None}],
         header_key="name",
     )
-    rows = list(csv.reader(io.StringIO(table.to_csv())))
+    rows = list(csv.reader(io.StringIO(table.to_csv().decode("utf-8-sig")), delimiter=";"))
     assert rows == [
         ["Naam", "Waarde (%)", "Verandering"],
-        ["Noord", "1234.56", "-2.0"],
+        ["Noord", "1234,56", "-2,0"],
         ["Zuid", "", ""],
     ]
     assert table.to_json()["rows"][1] == ["Zuid", None, None]

@@ -8,7 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import screenshot
+from monitoring.models import Role
+from tests.conftest import browser_login, member, screenshot
 from tests.test_dashboard_fixtures import demo_scores_ensure, synthetic_municipality
 
 pytestmark = pytest.mark.browser
@@ -21,8 +22,10 @@ WARD = "WK051828"
 
 
 @pytest.fixture
-def site(demo_live):
+def site(demo_live, page):
+    """The demo on a live server, with ``page`` logged in as its beleidsmedewerker."""
     demo_scores_ensure()
+    browser_login(page.context, demo_live.url, "beleid")
     return demo_live.url
 
 
@@ -166,7 +169,9 @@ def test_indicator_page_draws_map_distribution_and_trend(site, page):
 
 def test_change_page_draws_the_map_and_switches_periods(site, page):
     # The demo has scores for one year only; a synthetic municipality has three.
-    synthetic_municipality(code="GM9913", wards=16)
+    municipality = synthetic_municipality(code="GM9913", wards=16)
+    member(Role.POLICY_OFFICER, municipality, username="bea")
+    browser_login(page.context, site, "bea")
     page.goto(f"{site}/verandering/?gemeente=GM9913&van=2019&tot=2021")
     _drawn(page, 1)
     assert page.locator("#blok-kaart svg.main-svg").count() >= 1
@@ -197,6 +202,7 @@ def test_no_external_requests_are_made(site, page):
 
 def test_tables_and_summaries_without_javascript(site, browser):
     context = browser.new_context(java_script_enabled=False, locale="nl-NL")
+    browser_login(context, site, "beleid")
     page = context.new_page()
     try:
         for url in (

@@ -83,11 +83,28 @@ def test_the_demo_users_have_one_role_each_in_den_haag(demo):
     for demo_user in DEMO_USERS:
         user = get_user_model().objects.get(username=demo_user.username)
         assert user.check_password(demo_user.password)
+        if demo_user.role is None:
+            continue
         assert [m.role for m in user.memberships.all()] == [demo_user.role]
+        assert user.memberships.get().municipality.code == "GM0518"
 
 
-def test_the_home_page_names_the_municipality_and_its_wards(demo, client):
-    response = client.get("/")
+def test_the_demo_beheerder_administers_den_haag_only_and_is_no_superuser(demo):
+    beheerder = get_user_model().objects.get(username="beheerder")
+    assert not beheerder.is_superuser and not beheerder.is_staff
+    site_admins = get_user_model().objects.filter(is_superuser=True)
+    assert list(site_admins.values_list("username", flat=True)) == ["sitebeheerder"]
+    assert not site_admins.get().memberships.exists()
+
+
+def test_the_demo_municipality_is_published(demo):
+    from access.models import MunicipalityAccess
+
+    assert MunicipalityAccess.objects.get(municipality__code="GM0518").is_published
+
+
+def test_the_home_page_names_the_municipality_and_its_wards(demo, beleid_client):
+    response = beleid_client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "'s-Gravenhage" in html or "&#x27;s-Gravenhage" in html
@@ -96,18 +113,18 @@ def test_the_home_page_names_the_municipality_and_its_wards(demo, client):
         assert ward.code in html
 
 
-def test_the_municipality_page_uses_a_fixed_number_of_queries(demo, client):
+def test_the_municipality_page_uses_a_fixed_number_of_queries(demo, beleid_client):
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/gemeente/GM0518/")
+        response = beleid_client.get("/gemeente/GM0518/")
     assert response.status_code == 200
-    # Four for the page, one to know whether observations may be shown (anonymous: published?).
-    assert len(queries) == 5, [q["sql"][:120] for q in queries.captured_queries]
+    # session, user, memberships, published municipalities; the municipality and the page's 3
+    assert len(queries) == 8, [q["sql"][:120] for q in queries.captured_queries]
 
 
-def test_an_unknown_municipality_gives_404(demo, client):
-    assert client.get("/gemeente/GM9999/").status_code == 404
+def test_an_unknown_municipality_gives_404(demo, beleid_client):
+    assert beleid_client.get("/gemeente/GM9999/").status_code == 404
 
 
-def test_numbers_on_the_page_are_written_the_dutch_way(demo, client):
-    html = client.get("/gemeente/GM0518/").content.decode()
+def test_numbers_on_the_page_are_written_the_dutch_way(demo, beleid_client):
+    html = beleid_client.get("/gemeente/GM0518/").content.decode()
     assert "566.221" in html  # inhabitants of Den Haag in 2024, with a dot between thousands

@@ -7,16 +7,16 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from access.permissions import Capability, municipality_ids_with
 from monitoring.importing.forms import ApplyForm, UploadForm
 from monitoring.importing.parsers import ImportFileError
 from monitoring.importing.tasks import import_batch_apply
-from monitoring.models import ImportBatch, Membership, Region, Role
+from monitoring.models import ImportBatch, Region
 from monitoring.services.imports import (
     RollbackRefused,
     batch_preview,
@@ -30,24 +30,19 @@ ACTIVE = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
 
 
 def _municipalities(user) -> list[Region] | None:
-    """Municipalities the user administers; None means all of them (staff)."""
-    if user.is_staff:
+    """Municipalities the user administers (access.permissions); None means all (site admin)."""
+    ids = municipality_ids_with(user, Capability.ADMINISTER)
+    if ids is None:
         return None
-    return [
-        m.municipality
-        for m in Membership.objects.filter(user=user, role=Role.ADMIN).select_related(
-            "municipality"
-        )
-    ]
+    return list(Region.objects.filter(pk__in=ids).order_by("name"))
 
 
 def admin_required(view):
-    """Functional administrators (role 'beheerder') and staff only; others get a Dutch 403."""
+    """Functional administrators (role 'beheerder') and site admins only; other users get a
+    Dutch 403 (anonymous visitors never get here: LoginRequiredMiddleware)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
         scope = _municipalities(request.user)
         if scope is not None and not scope:
             return render(request, "importing/forbidden.html", status=403)

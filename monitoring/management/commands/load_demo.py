@@ -31,6 +31,5 @@ class Command(BaseCommand):
             self.stdout.write("\nDemo-inloggegevens (alleen voor ontwikkeling):")
             for user in DEMO_USERS:
                 self.stdout.write(
-                    f"  {user.role.label:<36} gebruiker: {user.username:<14} "
-                    f"wachtwoord: {user.password}"
+                    f"  {user.label:<36} gebruiker: {user.username:<14} wachtwoord: {user.password}"
                 )

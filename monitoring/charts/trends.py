@@ -1,0 +1,327 @@
+"""Trends: scores and indicator values through the periods, a break where a period has no value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from monitoring.charts.style import (
+    _layout,
+    _period_axis,
+    _score_axis,
+    condition_style,
+    series_style,
+)
+from monitoring.charts.types import Area, ChartBlock, Column, Figure, ScorePoint, Table, trace
+from monitoring.charts.words import signed
+from monitoring.conditions import CONDITIONS, ConditionInfo
+from monitoring.formatting import nl_number
+
+
+def trend_small_multiples(
+    *,
+    points_: Sequence[ScorePoint],
+    areas: Sequence[Area],
+    periods: Sequence[str],
+    averages: dict[tuple[str, str], float | None],
+    municipality_name: str,
+) -> ChartBlock:
+    """Per condition a panel: every ward as a thin line, the average of the wards bold."""
+    by_key = {(p.code, p.period, p.condition): p.value for p in points_}
+    fig = Figure(cols=4, titles=[info.short_nl for info in CONDITIONS])
+    changes: list[tuple[ConditionInfo, float]] = []
+    rows: list[dict[str, Any]] = []
+    for col, info in enumerate(CONDITIONS, start=1):
+        xs: list[str | None] = []
+        ys: list[float | None] = []
+        texts: list[str | None] = []
+        custom: list[str | None] = []
+        for area in areas:
+            for period in periods:
+                xs.append(period)
+                ys.append(by_key.get((area.code, period, info.condition.value)))
+                texts.append(area.name)
+                custom.append(area.url)
+            xs.append(None)
+            ys.append(None)
+            texts.append(None)
+            custom.append(None)
+        fig.add_trace(
+            trace(
+                "scatter",
+                x=xs,
+                y=ys,
+                mode="lines+markers",
+                line={"color": "rgba(90,90,90,0.25)", "width": 1},
+                marker={"color": "rgba(90,90,90,0.35)", "size": 4},
+                connectgaps=False,
+                text=texts,
+                customdata=custom,
+                hovertemplate="%{text}<br>%{x}: %{y:,.0f}<extra></extra>",
+                name="wijken",
+                showlegend=col == 1,
+                legendgroup="wijken",
+            ),
+            row=1,
+            col=col,
+        )
+        mean = [averages.get((period, info.condition.value)) for period in periods]
+        fig.add_trace(
+            trace(
+                "scatter",
+                x=list(periods),
+                y=mean,
+                mode="lines+markers",
+                connectgaps=False,
+                name=f"gemiddelde {info.short_nl.lower()}",
+                hovertemplate="gemiddelde %{x}: %{y:,.1f}<extra></extra>",
+                **condition_style(info),
+            ),
+            row=1,
+            col=col,
+        )
+        known = [(p, v) for p, v in zip(periods, mean, strict=True) if v is not None]
+        if len(known) >= 2:
+            changes.append((info, known[-1][1] - known[0][1]))
+        for period, value in zip(periods, mean, strict=True):
+            rows.append({"condition": info.name_nl, "period": period, "average": value})
+    if changes:
+        info, change = max(changes, key=lambda c: abs(c[1]))
+        first = periods[0]
+        title = (
+            f"Het gemiddelde van de wijken veranderde het meest op {info.name_nl.lower()}: "
+            f"{signed(change)} punten sinds {first}"
+        )
+        summary = (
+            f"Per conditie de score van elke wijk door de tijd (grijs) en het gemiddelde van de "
+            f"wijken in {municipality_name} (gekleurd); {info.name_nl.lower()} veranderde het "
+            f"meest ({signed(change, 1)} punten)."
+        )
+    else:
+        title = "Nog te weinig perioden voor een trend"
+        summary = "Er zijn nog geen scores over meer dan één periode."
+    table = Table(
+        caption=f"Gemiddelde score van de wijken in {municipality_name} per conditie en periode",
+        columns=[
+            Column("condition", "Conditie", decimals=None),
+            Column("period", "Periode", decimals=None),
+            Column("average", "Gemiddelde score", decimals=1),
+        ],
+        rows=rows,
+        header_key="condition",
+    )
+    for col in range(1, 5):
+        fig.axis("x", col).update(_period_axis(periods))
+        if col > 1:
+            fig.axis("x", col)["title"] = {"text": ""}
+    fig.axis("y", 1).update(_score_axis("score"))
+    _layout(fig, title=title, height=380, wrap=120, hovermode="closest")
+    fig.update_layout(legend={"orientation": "h", "y": -0.25})
+    return ChartBlock("trends", title, summary, table, fig, 380)
+
+
+def ward_trend(
+    *,
+    ward_name: str,
+    periods: Sequence[str],
+    scores: dict[tuple[str, str], float | None],
+) -> ChartBlock:
+    """One line per condition; a period without a score is a visible break (no connecting)."""
+    fig = Figure()
+    rows = []
+    moves: list[tuple[ConditionInfo, float, str, str]] = []
+    gaps = 0
+    for info in CONDITIONS:
+        ys = [scores.get((period, info.condition.value)) for period in periods]
+        gaps += sum(v is None for v in ys)
+        fig.add_trace(
+            trace(
+                "scatter",
+                x=list(periods),
+                y=ys,
+                name=info.name_nl,
+                mode="lines+markers",
+                connectgaps=False,
+                hovertemplate="%{x}: %{y:,.0f}<extra>" + info.short_nl + "</extra>",
+                **condition_style(info),
+            )
+        )
+        known = [(p, v) for p, v in zip(periods, ys, strict=True) if v is not None]
+        if len(known) >= 2:
+            moves.append((info, known[-1][1] - known[0][1], known[0][0], known[-1][0]))
+        rows.append({"condition": info.name_nl, **{p: v for p, v in zip(periods, ys, strict=True)}})
+    if moves:
+        info, change, first, last = max(moves, key=lambda m: abs(m[1]))
+        verb = "steeg" if change > 0 else "daalde" if change < 0 else "bleef gelijk"
+        title = f"In {ward_name} {verb} {info.name_nl.lower()} het meest: {signed(change)} punten van {first} tot {last}"
+    else:
+        title = f"{ward_name}: nog te weinig perioden voor een trend"
+    summary = title + (
+        "; een onderbroken lijn betekent dat er in die periode onvoldoende gegevens waren."
+        if gaps
+        else "."
+    )
+    _layout(
+        fig,
+        title=title,
+        height=400,
+        xaxis=_period_axis(periods),
+        yaxis=_score_axis(),
+        legend={"orientation": "h", "y": -0.2},
+        hovermode="x unified",
+    )
+    table = Table(
+        caption=f"Scores van {ward_name} per conditie en periode",
+        columns=[
+            Column("condition", "Conditie", decimals=None),
+            *(Column(p, p, decimals=0) for p in periods),
+        ],
+        rows=rows,
+        header_key="condition",
+    )
+    return ChartBlock("trend", title, summary, table, fig, 400)
+
+
+def compare_trends(
+    *,
+    wards: Sequence[Area],
+    periods: Sequence[str],
+    scores: dict[tuple[str, str, str], float | None],
+) -> ChartBlock:
+    fig = Figure(cols=4, titles=[info.short_nl for info in CONDITIONS])
+    rows = []
+    for i, ward in enumerate(wards):
+        style = series_style(i)
+        for col, info in enumerate(CONDITIONS, start=1):
+            ys = [scores.get((ward.code, period, info.condition.value)) for period in periods]
+            fig.add_trace(
+                trace(
+                    "scatter",
+                    x=list(periods),
+                    y=ys,
+                    name=ward.name,
+                    legendgroup=ward.code,
+                    showlegend=col == 1,
+                    mode="lines+markers",
+                    connectgaps=False,
+                    customdata=[ward.url] * len(periods),
+                    hovertemplate="%{x}: %{y:,.0f}<extra>" + ward.name + "</extra>",
+                    line=style["line"],
+                    marker={**style["marker"], "size": 7},
+                ),
+                row=1,
+                col=col,
+            )
+            rows.append(
+                {
+                    "name": ward.name,
+                    "condition": info.name_nl,
+                    **dict(zip(periods, ys, strict=True)),
+                }
+            )
+    title = "Scores van de gekozen wijken door de tijd, per conditie"
+    summary = (
+        f"Per conditie een lijn per wijk over {len(periods)} perioden; een onderbroken lijn "
+        f"betekent onvoldoende gegevens in die periode."
+    )
+    for col in range(1, 5):
+        fig.axis("x", col).update(_period_axis(periods))
+        if col > 1:
+            fig.axis("x", col)["title"] = {"text": ""}
+    fig.axis("y", 1).update(_score_axis("score"))
+    _layout(fig, title=title, height=380, wrap=120, legend={"orientation": "h", "y": -0.25})
+    table = Table(
+        caption="Scores van de gekozen wijken per conditie en periode",
+        columns=[
+            Column("name", "Wijk", decimals=None),
+            Column("condition", "Conditie", decimals=None),
+            *(Column(p, p, decimals=0) for p in periods),
+        ],
+        rows=rows,
+        header_key="name",
+    )
+    return ChartBlock("trends", title, summary, table, fig, 380)
+
+
+def indicator_trend(
+    *,
+    periods: Sequence[str],
+    municipal: dict[str, float | None],
+    national: dict[str, float | None],
+    ward_median: dict[str, float | None],
+    name: str,
+    unit: str,
+    decimals: int,
+    municipality_name: str,
+) -> ChartBlock:
+    fig = Figure()
+    series = [
+        (municipality_name, municipal, 0),
+        ("mediaan van de gebieden", ward_median, 2),
+        ("Nederland", national, 6),
+    ]
+    rows = []
+    for label, data, style_index in series:
+        ys = [data.get(p) for p in periods]
+        if all(v is None for v in ys):
+            continue
+        style = series_style(style_index)
+        fig.add_trace(
+            trace(
+                "scatter",
+                x=list(periods),
+                y=ys,
+                name=label,
+                mode="lines+markers",
+                connectgaps=False,
+                hovertemplate=f"%{{x}}: %{{y:,.{decimals}f}}<extra>{label}</extra>",
+                **style,
+            )
+        )
+    for p in periods:
+        rows.append(
+            {
+                "period": p,
+                "municipal": municipal.get(p),
+                "median": ward_median.get(p),
+                "national": national.get(p),
+            }
+        )
+    known = [(p, municipal[p]) for p in periods if municipal.get(p) is not None]
+    suffix = f" {unit}" if unit else ""
+    if len(known) >= 2:
+        (p0, v0), (p1, v1) = known[0], known[-1]
+        verb = "steeg" if v1 > v0 else "daalde" if v1 < v0 else "bleef gelijk"
+        title = (
+            f"{name} in {municipality_name} {verb} van {nl_number(v0, decimals)}{suffix} ({p0}) "
+            f"naar {nl_number(v1, decimals)}{suffix} ({p1})"
+        )
+    else:
+        title = f"{name} in {municipality_name}: te weinig perioden voor een trend"
+    summary = title + "."
+    _layout(
+        fig,
+        title=title,
+        height=380,
+        xaxis=_period_axis(periods),
+        yaxis={
+            "title": {"text": f"waarde ({unit})" if unit else "waarde"},
+            "tickformat": f",.{decimals}f",
+            "gridcolor": "#e5e5e5",
+        },
+        legend={"orientation": "h", "y": -0.2},
+        hovermode="x unified",
+    )
+    fig.update_layout(margin={"t": 90})
+    table = Table(
+        caption=f"{name} door de tijd",
+        columns=[
+            Column("period", "Periode", decimals=None),
+            Column("municipal", municipality_name, unit=unit, decimals=decimals),
+            Column("median", "Mediaan van de gebieden", unit=unit, decimals=decimals),
+            Column("national", "Nederland", unit=unit, decimals=decimals),
+        ],
+        rows=rows,
+        header_key="period",
+    )
+    return ChartBlock("trend", title, summary, table, fig, 380)

@@ -1,0 +1,436 @@
+"""Normalisation and aggregation: from values to indices to condition scores (pure pandas).
+
+``score`` is the one entry point; ``choose_base_periods`` picks each group's base year. How the
+regions are then ranked is in :mod:`.ranking`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .grid import (
+    BASE_YEAR,
+    CONDITIONS,
+    CONTRIBUTION_COLUMNS,
+    COVERAGE_TOLERANCE,
+    DEFAULT_MIN_COVERAGE,
+    DEFAULT_MIN_INHABITANTS,
+    DIAGNOSTIC_COLUMNS,
+    INDEX_AT_MEAN,
+    METHOD_VERSION,
+    METHODS,
+    METHODS_USING_BASE_PERIOD,
+    MINMAX,
+    NATIONAL,
+    POINTS_PER_SD,
+    REASON_NO_BASE_SPREAD,
+    REASON_NO_NATIONAL_VALUE,
+    REASON_NO_PERIOD_SPREAD,
+    REASON_TOO_FEW_BASE_VALUES,
+    REASON_TOO_FEW_PERIOD_VALUES,
+    SCORE_COLUMNS,
+    STATUS_INSUFFICIENT,
+    STATUS_SCORED,
+    STATUS_TOO_FEW_INHABITANTS,
+    UNWEIGHTED_MEAN_LABEL,
+    YEAR_RE,
+    ZSCORE,
+    Grid,
+    ScoreResult,
+    build_grid,
+    cell_group_stats,
+    diagnostics_frame,
+    group_period_indicator_key,
+    require_columns,
+    resolve_base_periods,
+    stats_by_key,
+)
+from .ranking import competition_ranks
+
+
+def score(
+    values: pd.DataFrame,
+    indicators: pd.DataFrame,
+    *,
+    base_period: str | Mapping[str, str] | None = None,
+    method: str = BASE_YEAR,
+    inhabitants: pd.DataFrame | None = None,
+    min_inhabitants: int = DEFAULT_MIN_INHABITANTS,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    national: pd.DataFrame | None = None,
+    with_contributions: bool = True,
+) -> ScoreResult:
+    """Index every value, score every condition and rank the regions.
+
+    ``with_contributions=False`` leaves ``contributions`` empty: a caller that stores only the
+    scores (the national recompute: millions of cells) saves building that frame.
+
+    ``base_period`` is one period for all groups or a mapping group → period; it is required for
+    ``basisjaar`` and ``landelijk`` and ignored by the within-period methods. ``method`` is one of
+    :data:`METHODS`:
+
+    - ``basisjaar``: ``100 + 10 * direction * (value - base mean) / base sd``.
+    - ``zscore``: the same formula with the mean and sd of the period itself.
+    - ``minmax``: after the direction, 0 for the worst and 100 for the best region in the period.
+    - ``percentiel``: after the direction, the percentile rank in the period,
+      ``100 * (rank - 1) / (n - 1)`` with tied values sharing their average rank.
+    - ``landelijk``: ``100 + 10 * direction * (value - national value) / base sd``: 100 is the
+      national value, and points mean the same as under ``basisjaar``.
+
+    Statistics (mean, sd, min, max, ranks) use only usable cells: a value, not suppressed, region
+    not too small. An indicator gets no index where these are fewer than 2 or all equal; it is
+    then listed in ``diagnostics``.
+    """
+    if method not in METHODS:
+        raise ValueError(f"Onbekende methode '{method}': kies uit {', '.join(METHODS)}.")
+    if not 0 < min_coverage <= 1:
+        raise ValueError("min_coverage moet groter dan 0 en hoogstens 1 zijn.")
+    grid = build_grid(values, indicators, inhabitants, min_inhabitants)
+    base_periods: dict[str, str] = {}
+    if method in METHODS_USING_BASE_PERIOD:
+        base_periods = resolve_base_periods(base_period, grid.units)
+    if method == NATIONAL and national is None:
+        raise ValueError("Methode 'landelijk' heeft landelijke waarden nodig (national=...).")
+
+    if method in METHODS_USING_BASE_PERIOD:
+        index, diagnostics = _index_against_base(grid, base_periods, method, national)
+    else:
+        index, diagnostics = _index_within_period(grid, method)
+
+    contributions, scores = _aggregate(grid, index, method, min_coverage, with_contributions)
+    scores["base_period"] = (
+        scores["group"].map(base_periods).fillna("").astype(object)
+        if base_periods
+        else pd.Series("", index=scores.index, dtype=object)
+    )
+    return ScoreResult(
+        method=method,
+        method_version=METHOD_VERSION,
+        base_periods=base_periods,
+        contributions=contributions,
+        scores=scores[SCORE_COLUMNS],
+        diagnostics=diagnostics,
+    )
+
+
+def choose_base_periods(
+    values: pd.DataFrame,
+    indicators: pd.DataFrame,
+    *,
+    inhabitants: pd.DataFrame | None = None,
+    min_inhabitants: int = DEFAULT_MIN_INHABITANTS,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+) -> dict[str, str]:
+    """Per group, the earliest year with enough data to serve as base period.
+
+    "Enough" means: in every condition that has active weight, the indicators that could be
+    indexed in that year (at least 2 usable values that are not all equal) carry at least
+    ``min_coverage`` of the weight, so that a region with complete data can get all four scores.
+    Only years (``"2019"``), not quarters, are candidates. When no year is good enough, the year
+    whose smallest condition coverage is highest is chosen (the earliest on ties); the scores'
+    diagnostics then show which indicators lack base statistics.
+    """
+    grid = build_grid(values, indicators, inhabitants, min_inhabitants)
+    if grid.n_units == 0:
+        return {}
+    count, _, _, low, high = cell_group_stats(grid)
+    can_index = (count >= 2) & (high > low)
+
+    units_per_period = grid.units.drop_duplicates("group_period_code").sort_values(
+        "group_period_code"
+    )
+    n_indicators = grid.n_indicators
+    weight = grid.indicators["weight"].to_numpy()
+    condition_code = grid.indicators["condition_code"].to_numpy()
+    total_weight = np.bincount(condition_code, weights=weight, minlength=len(CONDITIONS))
+
+    # Per (group, period) × condition: the weight share of indicators that can be indexed.
+    can_index_matrix = can_index.reshape(-1, n_indicators)[
+        units_per_period["group_period_code"].to_numpy()
+    ]
+    usable_weight = np.zeros((len(units_per_period), len(CONDITIONS)))
+    for code in range(len(CONDITIONS)):
+        in_condition = condition_code == code
+        usable_weight[:, code] = (can_index_matrix[:, in_condition] * weight[in_condition]).sum(1)
+    has_weight = total_weight > 0
+    shares = np.divide(
+        usable_weight, total_weight, out=np.ones_like(usable_weight), where=has_weight
+    )
+    candidates = units_per_period[["group", "period"]].copy()
+    candidates["worst_share"] = shares[:, has_weight].min(axis=1) if has_weight.any() else 0.0
+    candidates = candidates[candidates["period"].str.match(YEAR_RE)]
+    if candidates.empty:
+        raise ValueError("Er is geen jaar met waarden om als basisjaar te dienen.")
+    candidates["enough"] = candidates["worst_share"] >= min_coverage - COVERAGE_TOLERANCE
+    # Per group: the earliest year that is enough; failing that, the best year, earliest on ties.
+    candidates["shortfall"] = np.where(candidates["enough"], 0.0, -candidates["worst_share"])
+    best = candidates.sort_values(
+        ["group", "enough", "shortfall", "period"], ascending=[True, False, True, True]
+    ).drop_duplicates("group")
+    return dict(zip(best["group"].astype(str), best["period"].astype(str), strict=True))
+
+
+def choose_base_period(
+    values: pd.DataFrame,
+    indicators: pd.DataFrame,
+    *,
+    inhabitants: pd.DataFrame | None = None,
+    min_inhabitants: int = DEFAULT_MIN_INHABITANTS,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+) -> str:
+    """The base period for a frame that is one comparison group; see :func:`choose_base_periods`."""
+    chosen = choose_base_periods(
+        values,
+        indicators,
+        inhabitants=inhabitants,
+        min_inhabitants=min_inhabitants,
+        min_coverage=min_coverage,
+    )
+    if len(chosen) != 1:
+        raise ValueError(
+            f"Verwacht één vergelijkingsgroep, gevonden: {len(chosen)}; "
+            "gebruik choose_base_periods()."
+        )
+    return next(iter(chosen.values()))
+
+
+def unweighted_mean_of_conditions(scores: pd.DataFrame) -> pd.DataFrame:
+    """The unweighted mean of the four condition scores, only where all four have a value.
+
+    The four conditions form a profile; this single figure exists only where one number is asked
+    for, and is always shown with its ``label`` (:data:`UNWEIGHTED_MEAN_LABEL`). Takes the
+    ``scores`` frame of :class:`ScoreResult` (``group`` optional) and returns one row per group,
+    region, period and method: ``value`` (NaN unless all four conditions have a score),
+    ``n_conditions`` (how many have one) and ``label``.
+    """
+    frame = scores if "group" in scores.columns else scores.assign(group="")
+    frame = frame[frame["condition"].isin(CONDITIONS)]
+    keys = ["group", "region", "period", "method"]
+    grouped = frame.groupby(keys, sort=True)["value"]
+    result = grouped.agg(mean="mean", n_conditions="count").reset_index()
+    all_four = result["n_conditions"] == len(CONDITIONS)
+    result["value"] = result["mean"].where(all_four)
+    result["label"] = UNWEIGHTED_MEAN_LABEL
+    return result[[*keys, "value", "n_conditions", "label"]]
+
+
+def _index_against_base(
+    grid: Grid, base_periods: dict[str, str], method: str, national: pd.DataFrame | None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """``basisjaar`` and ``landelijk``: both measure in base-period standard deviations."""
+    n_indicators = grid.n_indicators
+    n_groups = int(grid.units["group_code"].max() + 1) if grid.n_units else 0
+    group_names = grid.units.drop_duplicates("group_code").sort_values("group_code")["group"]
+    is_base_unit = (
+        grid.units["period"].to_numpy() == grid.units["group"].map(base_periods).to_numpy()
+    )
+    group_of_cell = np.repeat(grid.units["group_code"].to_numpy(), n_indicators)
+    key = group_of_cell * n_indicators + grid.indicator_of_cell()
+    in_base = np.repeat(is_base_unit, n_indicators)
+    base_only = np.where(in_base, grid.oriented, np.nan)
+    count, mean, sd, low, high = stats_by_key(key, base_only, n_groups * n_indicators)
+    # "All equal" is tested exactly on min and max rather than on a tiny sd: exact, and unchanged
+    # when an indicator's unit changes.
+    base_ok = (count >= 2) & (high > low)
+
+    keys = pd.DataFrame(
+        {
+            "group": np.repeat(group_names.to_numpy(dtype=object), n_indicators),
+            "indicator": np.tile(grid.indicators["code"].to_numpy(dtype=object), n_groups),
+        }
+    )
+    keys["period"] = keys["group"].map(base_periods).astype(object)
+    diagnostics = diagnostics_frame(
+        keys, count, high > low, REASON_TOO_FEW_BASE_VALUES, REASON_NO_BASE_SPREAD
+    )
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == BASE_YEAR:
+            reference = mean[key]
+        else:
+            reference, national_diagnostics = _national_reference(grid, national)
+            diagnostics = pd.concat([diagnostics, national_diagnostics], ignore_index=True)
+        index = INDEX_AT_MEAN + POINTS_PER_SD * (grid.oriented - reference) / sd[key]
+    index = np.where(base_ok[key], index, np.nan)
+    return index, diagnostics
+
+
+def _national_reference(
+    grid: Grid, national: pd.DataFrame | None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The oriented national value for every cell (NaN where unknown), and what is missing."""
+    assert national is not None
+    require_columns(national, ["indicator", "period", "value"], "national")
+    reference_frame = pd.DataFrame(
+        {
+            "indicator": national["indicator"].astype(str).to_numpy(dtype=object),
+            "period": national["period"].astype(str).to_numpy(dtype=object),
+            "national": pd.to_numeric(national["value"], errors="coerce").to_numpy(dtype=float),
+        }
+    ).drop_duplicates(["indicator", "period"], keep="last")
+    periods = pd.Index(sorted(grid.units["period"].unique()))
+    codes = grid.indicators["code"]
+    # A small (period × indicator) table, looked up by position for every cell.
+    table = (
+        reference_frame.pivot(index="period", columns="indicator", values="national")
+        .reindex(index=periods, columns=codes)
+        .to_numpy(dtype=float)
+    )
+    table = table * grid.indicators["direction"].to_numpy()
+    period_of_unit = periods.get_indexer(grid.units["period"])
+    period_of_cell = np.repeat(period_of_unit, grid.n_indicators)
+    reference = table[period_of_cell, grid.indicator_of_cell()]
+
+    wanted = ~np.isnan(grid.oriented) & np.isnan(reference)
+    unit_of_cell = grid.unit_of_cell()[wanted]
+    missing = pd.DataFrame(
+        {
+            "group": grid.units["group"].to_numpy(dtype=object)[unit_of_cell],
+            "indicator": codes.to_numpy(dtype=object)[grid.indicator_of_cell()[wanted]],
+            "period": grid.units["period"].to_numpy(dtype=object)[unit_of_cell],
+        }
+    )
+    missing = missing.groupby(["group", "indicator", "period"], sort=True).size()
+    missing = missing.rename("n_values").reset_index()
+    missing["reason"] = REASON_NO_NATIONAL_VALUE
+    return reference, missing[DIAGNOSTIC_COLUMNS]
+
+
+def _index_within_period(grid: Grid, method: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """``zscore``, ``minmax`` and ``percentiel``: each period is its own reference."""
+    key = group_period_indicator_key(grid)
+    count, mean, sd, low, high = cell_group_stats(grid)
+    period_ok = (count >= 2) & (high > low)
+    oriented = grid.oriented
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == ZSCORE:
+            index = INDEX_AT_MEAN + POINTS_PER_SD * (oriented - mean[key]) / sd[key]
+        elif method == MINMAX:
+            index = 100.0 * (oriented - low[key]) / (high[key] - low[key])
+        else:
+            average_rank = (
+                pd.Series(oriented).groupby(key).rank(method="average").to_numpy(dtype=float)
+            )
+            index = 100.0 * (average_rank - 1) / (count[key] - 1)
+    index = np.where(period_ok[key], index, np.nan)
+
+    group_periods = (
+        grid.units.drop_duplicates("group_period_code")
+        .sort_values("group_period_code")[["group", "period"]]
+        .to_numpy(dtype=object)
+    )
+    keys = pd.DataFrame(
+        {
+            "group": np.repeat(group_periods[:, 0], grid.n_indicators),
+            "indicator": np.tile(
+                grid.indicators["code"].to_numpy(dtype=object), len(group_periods)
+            ),
+            "period": np.repeat(group_periods[:, 1], grid.n_indicators),
+        }
+    )
+    diagnostics = diagnostics_frame(
+        keys, count, high > low, REASON_TOO_FEW_PERIOD_VALUES, REASON_NO_PERIOD_SPREAD
+    )
+    return index, diagnostics
+
+
+def _aggregate(
+    grid: Grid, index: np.ndarray, method: str, min_coverage: float, with_contributions: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Condition scores as the sum of the contributions, so the drill-down adds up to the score."""
+    n_units, n_conditions = grid.n_units, len(CONDITIONS)
+    unit_of_cell = grid.unit_of_cell()
+    indicator_of_cell = grid.indicator_of_cell()
+    weight_of_indicator = grid.indicators["weight"].to_numpy()
+    condition_of_indicator = grid.indicators["condition_code"].to_numpy()
+    weight = weight_of_indicator[indicator_of_cell]
+    condition_key = unit_of_cell * n_conditions + condition_of_indicator[indicator_of_cell]
+
+    n_scores = n_units * n_conditions
+    has_index = ~np.isnan(index)
+    weight_with_index = np.bincount(
+        condition_key, weights=np.where(has_index, weight, 0.0), minlength=n_scores
+    )
+    total_weight = np.tile(
+        np.bincount(condition_of_indicator, weights=weight_of_indicator, minlength=n_conditions),
+        n_units,
+    )
+    coverage = np.divide(
+        weight_with_index,
+        total_weight,
+        out=np.zeros(n_scores),
+        where=total_weight > 0,
+    )
+    too_few = np.repeat(grid.units["too_few"].to_numpy(), n_conditions)
+    scored = (coverage >= min_coverage - COVERAGE_TOLERANCE) & (weight_with_index > 0) & ~too_few
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        contribution = weight * index / weight_with_index[condition_key]
+    contribution = np.where(scored[condition_key] & has_index, contribution, np.nan)
+    value = np.bincount(
+        condition_key, weights=np.nan_to_num(contribution, nan=0.0), minlength=n_scores
+    )
+    value = np.where(scored, value, np.nan)
+
+    group = grid.units["group"].to_numpy(dtype=object)
+    region = grid.units["region"].to_numpy(dtype=object)
+    period = grid.units["period"].to_numpy(dtype=object)
+    if not with_contributions:
+        contributions = pd.DataFrame(columns=CONTRIBUTION_COLUMNS)
+    else:
+        contributions = _contributions_frame(grid, index, method, weight, contribution)
+
+    unit_of_score = np.repeat(np.arange(n_units), n_conditions)
+    status = np.where(
+        scored,
+        STATUS_SCORED,
+        np.where(too_few, STATUS_TOO_FEW_INHABITANTS, STATUS_INSUFFICIENT),
+    ).astype(object)
+    scores = pd.DataFrame(
+        {
+            "group": group[unit_of_score],
+            "region": region[unit_of_score],
+            "period": period[unit_of_score],
+            "condition": np.tile(np.array(CONDITIONS, dtype=object), n_units),
+            "method": method,
+            "value": value,
+            "coverage": coverage,
+            "status": status,
+        }
+    )
+    rank_key = np.repeat(
+        grid.units["group_period_code"].to_numpy(), n_conditions
+    ) * n_conditions + np.tile(np.arange(n_conditions), n_units)
+    scores["rank"] = competition_ranks(scores["value"], rank_key)
+    return contributions, scores
+
+
+def _contributions_frame(
+    grid: Grid, index: np.ndarray, method: str, weight: np.ndarray, contribution: np.ndarray
+) -> pd.DataFrame:
+    unit_of_cell = grid.unit_of_cell()
+    indicator_of_cell = grid.indicator_of_cell()
+    group = grid.units["group"].to_numpy(dtype=object)
+    region = grid.units["region"].to_numpy(dtype=object)
+    period = grid.units["period"].to_numpy(dtype=object)
+    codes = grid.indicators["code"].to_numpy(dtype=object)
+    condition_names = grid.indicators["condition"].to_numpy(dtype=object)
+    return pd.DataFrame(
+        {
+            "group": group[unit_of_cell],
+            "region": region[unit_of_cell],
+            "period": period[unit_of_cell],
+            "condition": condition_names[indicator_of_cell],
+            "indicator": codes[indicator_of_cell],
+            "method": method,
+            "raw": grid.raw,
+            "index": index,
+            "weight": weight,
+            "contribution": contribution,
+            "suppressed": grid.suppressed,
+            "too_few_inhabitants": np.repeat(grid.units["too_few"].to_numpy(), grid.n_indicators),
+        }
+    )

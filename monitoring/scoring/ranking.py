@@ -1,0 +1,96 @@
+"""Ranks: the place of each region per group, period and condition, and whether it depends on
+the normalisation (from stored ranks). Pure pandas/numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .grid import METHODS, require_columns
+
+
+def competition_ranks(values: pd.Series, key: np.ndarray) -> pd.Series:
+    """Competition ranking per ``key`` ("1, 2, 2, 4"), highest value first: tied regions share
+    the better place. NaN gets no rank."""
+    return values.groupby(key).rank(ascending=False, method="min").astype("Int64")
+
+
+_BAND_NAMES = {
+    3: ("bovenste derde", "middelste derde", "onderste derde"),
+    4: ("bovenste kwart", "tweede kwart", "derde kwart", "onderste kwart"),
+}
+
+
+def method_dependence(
+    ranks: pd.DataFrame, *, methods: Sequence[str] | None = None, bands: int = 3
+) -> pd.DataFrame:
+    """Whether each region's position depends on the normalisation, from its ranks.
+
+    ``ranks`` is long: ``region``, ``period``, ``condition``, ``method``, ``rank`` (nullable;
+    empty for no score) and optionally ``group``, as stored scores are. ``methods`` fixes the
+    columns and their order (default: the methods present, in the order of :data:`METHODS`).
+    Returns what :func:`rank_robustness` describes, one row per group, region, period and
+    condition, sorted by them.
+    """
+    if bands < 2:
+        raise ValueError("bands moet minstens 2 zijn.")
+    require_columns(ranks, ["region", "period", "condition", "method", "rank"], "ranks")
+    frame = ranks if "group" in ranks.columns else ranks.assign(group="")
+    present = set(frame["method"])
+    methods = list(methods) if methods is not None else [m for m in METHODS if m in present]
+    keys = ["group", "region", "period", "condition"]
+    wide = (
+        frame.assign(rank=pd.to_numeric(frame["rank"]).astype("float64"))
+        .set_index([*keys, "method"])["rank"]
+        .unstack("method")
+        .reindex(columns=methods)
+        .sort_index()
+    )
+    rank_matrix = wide.to_numpy(dtype=float)
+    n_ranked = (
+        pd.DataFrame(~np.isnan(rank_matrix), index=wide.index)
+        .groupby(level=["group", "period", "condition"])
+        .transform("sum")
+        .to_numpy(dtype=float)
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        band_matrix = np.ceil(bands * rank_matrix / n_ranked)
+    has_rank = ~np.isnan(rank_matrix)
+    any_rank = has_rank.any(axis=1)
+
+    result_frame = wide.index.to_frame(index=False)
+    for position, method in enumerate(methods):
+        result_frame[f"rank_{method}"] = pd.Series(rank_matrix[:, position]).astype("Int64")
+
+    # Methods without a rank for a region take no part in its comparison.
+    best_rank = np.min(np.where(has_rank, rank_matrix, np.inf), axis=1, initial=np.inf)
+    worst_rank = np.max(np.where(has_rank, rank_matrix, -np.inf), axis=1, initial=-np.inf)
+    best_band = np.min(np.where(has_rank, band_matrix, np.inf), axis=1, initial=np.inf)
+    worst_band = np.max(np.where(has_rank, band_matrix, -np.inf), axis=1, initial=-np.inf)
+    result_frame["rank_spread"] = pd.Series(
+        np.where(any_rank, worst_rank - best_rank, np.nan)
+    ).astype("Int64")
+    flagged = any_rank & (worst_band > best_band)
+    result_frame["method_dependent"] = flagged
+
+    names = _BAND_NAMES.get(bands) or tuple(f"groep {i} van {bands}" for i in range(1, bands + 1))
+    name_array = np.array(names, dtype=object)
+    method_array = np.array(methods, dtype=object)
+    reason = np.full(len(result_frame), "", dtype=object)
+    if flagged.any() and methods:
+        best_method = method_array[np.argmin(np.where(has_rank, band_matrix, np.inf), axis=1)]
+        worst_method = method_array[np.argmax(np.where(has_rank, band_matrix, -np.inf), axis=1)]
+        reason[flagged] = (
+            name_array[best_band[flagged].astype(int) - 1]
+            + " bij "
+            + best_method[flagged]
+            + ", "
+            + name_array[worst_band[flagged].astype(int) - 1]
+            + " bij "
+            + worst_method[flagged]
+        )
+    result_frame["reason"] = reason
+    return result_frame
