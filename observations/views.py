@@ -25,6 +25,7 @@ from access.permissions import (
     not_found,
     require,
 )
+from monitoring.exports import CSV_TYPE, XLSX_TYPE
 from monitoring.models import Level, Region
 from observations import selectors, services
 from observations.exports import export_table
@@ -34,7 +35,6 @@ from observations.quarters import parse_quarter, quarter_of, recent_quarters
 from observations.services import narrative_labels
 from observations.workflow import COUNTED, HANDED_IN, Status, TransitionRefused, transitions_from
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXAMPLE_NOTE = (
     "Voorbeeldgegevens: deze observaties zijn verzonnen voor de demo, het zijn geen echte "
     "waarnemingen."
@@ -282,13 +282,15 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
         signal_names=signal_names,
     )
     name = f"observaties-{municipality.code}{'-' + quarter if quarter else ''}.{file_format}"
+    source = "Bron: observaties van sociaal werkers, Sociale Kwaliteit Monitor."
+    if any(row.is_example for row in rows):
+        source += " " + EXAMPLE_NOTE
     if file_format == "csv":
-        response = HttpResponse(table.to_csv(), content_type="text/csv; charset=utf-8")
+        body = table.to_csv(title=table.caption, source=source)
+        response = HttpResponse(body, content_type=CSV_TYPE)
     else:
-        source = "Bron: observaties van sociaal werkers, Sociale Kwaliteit Monitor."
-        if any(row.is_example for row in rows):
-            source += " " + EXAMPLE_NOTE
-        response = HttpResponse(table.to_xlsx(source=source), content_type=XLSX_TYPE)
+        body = table.to_xlsx(title=table.caption, source=source)
+        response = HttpResponse(body, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -126,6 +128,7 @@ def forget_permissions(*people) -> None:
     """Memberships are cached on the user object for one request; start a new one."""
     for person in people:
         person.__dict__.pop("_access_memberships", None)
+        person.__dict__.pop("_access_published", None)
 
 
 def observations_with_history(town: Town, count: int) -> Observation:
@@ -178,3 +181,15 @@ def observations_with_history(town: Town, count: int) -> Observation:
     return observation_transition(
         user=town.worker, observation=current, target=Status.SUBMITTED, expected_version=count
     )
+
+
+def csv_table(response) -> tuple[list[str], list[list[str]]]:
+    """(header, data rows) of a CSV download: title row, header, rows, blank, source."""
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    header, *rest = lines[1:]
+    rows = []
+    for line in rest:
+        if not line:
+            break
+        rows.append(line)
+    return header, rows

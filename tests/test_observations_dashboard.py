@@ -16,7 +16,7 @@ from monitoring.models import Region
 from observations.demo import NARRATIVES, QUARTERS, STORIES, demo_observations_load
 from observations.models import Observation
 from observations.workflow import Status
-from tests.observation_helpers import observations_with_history, town_create
+from tests.observation_helpers import csv_table, observations_with_history, town_create
 
 DISAGREEING = "WK051807"  # Scheveningen: statistics around average, practice "onder druk"
 AGREEING = "WK051808"  # Duindorp
@@ -71,12 +71,14 @@ def test_the_practice_line_appears_next_to_the_statistical_score_on_the_ward_tre
 
 
 def test_the_trend_table_holds_the_practice_rows_beside_the_scores(staff):
-    csv = staff.get(f"/wijk/{DISAGREEING}/?format=csv&tabel=trend").content.decode()
-    lines = csv.splitlines()
-    assert "2019" in lines[0] and "2024-K4" in lines[0]
-    assert any(line.startswith("Sociaaleconomische zekerheid") for line in lines)
-    assert any(line.startswith("Zekerheid – praktijkscore (1–5)") for line in lines)
-    assert any(line.startswith("Aantal geaccepteerde observaties") for line in lines)
+    header, rows = csv_table(staff.get(f"/wijk/{DISAGREEING}/?format=csv&tabel=trend"))
+    assert "2019" in header and "2024-K4" in header
+    names = [row[0] for row in rows]
+    assert "Sociaaleconomische zekerheid" in names
+    assert "Zekerheid – praktijkscore (1–5)" in names
+    assert "Aantal geaccepteerde observaties" in names
+    zekerheid = rows[names.index("Zekerheid – praktijkscore (1–5)")]
+    assert zekerheid[header.index("2024-K4")] == "2,0"
 
 
 def test_the_practice_score_is_never_mixed_into_the_statistical_score(staff):
@@ -134,9 +136,9 @@ def test_every_page_that_shows_example_observations_says_voorbeeldgegevens(staff
     staff.force_login(get_user_model().objects.get(username="beheerder"))
     coordination = staff.get("/observaties/gemeente/GM0518/?kwartaal=2024-K4").content.decode()
     assert "voorbeeldgegevens" in coordination
-    export = staff.get("/observaties/gemeente/GM0518/export/?format=csv").content.decode()
-    assert export.splitlines()[0].split(",")[4] == "Voorbeeldgegevens"
-    assert all(line.split(",")[4] == "ja" for line in export.splitlines()[1:])
+    header, rows = csv_table(staff.get("/observaties/gemeente/GM0518/export/?format=csv"))
+    assert header[4] == "Voorbeeldgegevens"
+    assert rows and all(row[4] == "ja" for row in rows)
 
 
 # --- Who sees it ------------------------------------------------------------------------------
@@ -170,16 +172,16 @@ def _public_pages(client) -> dict[str, str]:
 
 
 def test_an_anonymous_visitor_of_the_published_demo_sees_no_observation_text(demo, client):
-    MunicipalityAccess.objects.update_or_create(
-        municipality=Region.objects.get(code="GM0518"), defaults={"is_published": True}
-    )
+    # The demo is published: its statistics are the public site.
+    assert MunicipalityAccess.objects.get(municipality__code="GM0518").is_published
     pages = _public_pages(client)
     for url, body in pages.items():
         for text in DEMO_TEXTS:
             assert text not in body, (url, text)
         assert "praktijkscore" not in body.lower(), url
         assert "voorbeeldgegevens" not in body.lower(), url
-    assert "alleen te zien voor ingelogde medewerkers" in pages[f"/wijk/{DISAGREEING}/"]
+    assert 'id="observaties"' not in pages[f"/wijk/{DISAGREEING}/"]
+    assert 'id="praktijk"' not in pages["/gemeente/GM0518/"]
 
 
 def test_staff_of_another_municipality_see_no_observations_of_this_one(demo, client):
