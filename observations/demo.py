@@ -18,7 +18,12 @@ from django.db import transaction
 from monitoring.models import Region
 from observations.models import CONDITION_CODES, Observation, SignalKind
 from observations.practice import Direction, Rating
-from observations.services import ObservationInput, observation_save, observation_transition
+from observations.services import (
+    ObservationInput,
+    observation_save,
+    observation_transition,
+    standard_signal_kinds_ensure,
+)
 from observations.workflow import Status
 
 QUARTERS = tuple(f"{year}-K{q}" for year in (2023, 2024) for q in (1, 2, 3, 4))
@@ -173,6 +178,7 @@ def _direction(now: int, before: int | None) -> str:
 
 def demo_observations_load() -> int:
     """Write the example observations that are not there yet; returns how many it wrote."""
+    standard_signal_kinds_ensure()
     users = {
         u.username: u
         for u in get_user_model().objects.filter(

@@ -242,6 +242,19 @@ def assigned_wards(*, user: AbstractBaseUser, periods: Sequence[str]) -> list[As
     ]
 
 
+EARLIER_SHOWN = 40
+
+
+def own_earlier(*, user: AbstractBaseUser, exclude_periods: Sequence[str]) -> list[Observation]:
+    """The user's own observations of earlier quarters, newest first (one query)."""
+    return list(
+        Observation.objects.filter(author=user)
+        .exclude(period__in=list(exclude_periods))
+        .select_related("ward")
+        .order_by("-period", "ward__name")[:EARLIER_SHOWN]
+    )
+
+
 @dataclass(frozen=True)
 class CoordinationRow:
     ward: Region

@@ -390,6 +390,22 @@ def observation_transition(
 # --- Signal kinds (kept by beheerders) ----------------------------------------------------------
 
 
+def standard_signal_kinds_ensure() -> int:
+    """The standard list is there (the migration writes it; a flushed database lost it).
+    Returns how many kinds it added."""
+    from observations.standard_kinds import STANDARD_KINDS
+
+    added = 0
+    for order, (name, description) in enumerate(STANDARD_KINDS, start=1):
+        _, created = SignalKind.objects.get_or_create(
+            municipality=None,
+            name=name,
+            defaults={"description": description, "sort_order": order * 10},
+        )
+        added += created
+    return added
+
+
 def signal_kind_add(
     *, user: AbstractBaseUser, municipality: Region, name: str, description: str = ""
 ) -> SignalKind:

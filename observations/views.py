@@ -80,14 +80,18 @@ def index(request: HttpRequest) -> HttpResponse:
     quarters = [str(q) for q in recent_quarters(timezone.localdate())]
     wards = selectors.assigned_wards(user=request.user, periods=quarters)
     coordinated = [
-        m.municipality
+        {
+            "municipality": m.municipality,
+            "administers": can(request.user, Capability.ADMINISTER, m.municipality),
+        }
         for m in memberships(request.user).values()
         if can(request.user, Capability.COORDINATE, m.municipality)
     ]
+    earlier = selectors.own_earlier(user=request.user, exclude_periods=quarters) if wards else []
     return render(
         request,
         "observations/index.html",
-        {"wards": wards, "quarters": quarters, "coordinated": coordinated},
+        {"wards": wards, "quarters": quarters, "coordinated": coordinated, "earlier": earlier},
     )
 
 
@@ -234,7 +238,7 @@ def coordination(request: HttpRequest, code: str) -> HttpResponse:
     """For coordinators: which assigned wards lack a handed-in observation this quarter, and
     what waits for a decision."""
     municipality = _municipality_or_404(code)
-    require(request.user, Capability.COORDINATE, municipality)
+    granted = require(request.user, Capability.COORDINATE, municipality)
     current = str(quarter_of(timezone.localdate()))
     period = _quarter_or_404(request.GET.get("kwartaal") or current)
     data = selectors.coordination(municipality=municipality, period=period)
@@ -247,6 +251,7 @@ def coordination(request: HttpRequest, code: str) -> HttpResponse:
             "period": period,
             "quarters": [str(q) for q in recent_quarters(timezone.localdate(), 8)],
             "handed_in": HANDED_IN,
+            "administers": Capability.ADMINISTER in granted,
         },
     )
 

@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from monitoring.models import Membership, Region, Role
 from observations.models import Observation, ObservationSignal, ObservationTransition, SignalKind
-from observations.services import ObservationInput, observation_save, observation_transition
+from observations.services import (
+    ObservationInput,
+    observation_save,
+    observation_transition,
+    standard_signal_kinds_ensure,
+)
 from observations.workflow import Status
 
 PASSWORD = "test-wachtwoord-2024"
@@ -55,6 +60,7 @@ def member(person, municipality, role, *, wards=(), coordinator=False):
 
 
 def town_create() -> Town:
+    standard_signal_kinds_ensure()  # a test before may have flushed the migration's rows
     municipality = Region.objects.create(
         code="GM0001", name="Dorpstad", level="gemeente", inhabitants=50000
     )

@@ -418,3 +418,13 @@ def test_the_retention_command_uses_the_setting(town, settings):
     call_command("expire_narratives", "--today", "2025-03-01")
     assert Observation.objects.get().cohesie_narrative == ""
     assert ObservationSignal.objects.count() == 2
+
+
+def test_the_standard_signal_kinds_come_back_after_a_flushed_database(db):
+    from observations.models import SignalKind
+    from observations.services import standard_signal_kinds_ensure
+
+    SignalKind.objects.all().delete()  # as a transactional test's flush does
+    assert standard_signal_kinds_ensure() == 10
+    assert standard_signal_kinds_ensure() == 0
+    assert SignalKind.objects.filter(municipality=None, name="Eenzaamheid").exists()

@@ -116,15 +116,19 @@ def test_save_a_draft_then_submit(client, town):
     assert "is ingediend" in response.content.decode()
 
 
-def test_personal_data_is_refused_named_by_kind_and_field_and_shown_back(client, town):
+def test_personal_data_is_refused_named_by_kind_and_field_and_shown_back(client, town, caplog):
     client.force_login(town.worker)
     text = "Mevrouw op 06-12345678 is eenzaam."
-    response = client.post(form_url(town.wards[0]), form_post(cohesie_narrative=text))
+    with caplog.at_level("DEBUG"):
+        response = client.post(form_url(town.wards[0]), form_post(cohesie_narrative=text))
     page = response.content.decode()
     assert response.status_code == 200
     assert "Toelichting sociale cohesie: hier staat een telefoonnummer" in page
     assert text in page  # shown back in the textarea, so nothing is lost
     assert not Observation.objects.exists()
+    # Stored nowhere: not in the database, not in the session (no message), not in the logs.
+    assert "06-12345678" not in caplog.text
+    assert "06-12345678" not in str(client.session.items())
 
 
 def test_a_concurrent_save_is_refused_and_the_refused_text_is_shown_back(client, town):
@@ -318,7 +322,7 @@ def test_a_beheerder_keeps_the_list_of_signal_kinds(client, town):
 
 PAGES = {
     # name: (who, url builder, queries)
-    "index": ("worker", lambda t, o: reverse("observations:index"), 6),
+    "index": ("worker", lambda t, o: reverse("observations:index"), 7),
     "form": ("worker", lambda t, o: form_url(t.wards[1]), 7),
     "detail": ("admin", lambda t, o: reverse("observations:detail", args=[o.pk]), 10),
     "coordination": (
