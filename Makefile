@@ -24,6 +24,7 @@ $(INSTALLED): pyproject.toml
 
 migrate: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(BIN)/python manage.py load_demo --print-logins

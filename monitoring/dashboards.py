@@ -468,6 +468,8 @@ def _indicator_table(data: WardDashboard, *, context: bool) -> ChartBlock:
                 "municipal": series.municipal.get(latest) if latest else None,
                 "trend": trend_text,
                 "change": change,
+                # A context figure is not scored: its rise is neither better nor worse.
+                "direction": 0 if context else indicator.direction,
                 "source": indicator.source,
                 "definition": indicator.definition,
                 "decimals": decimals,
@@ -484,7 +486,13 @@ def _indicator_table(data: WardDashboard, *, context: bool) -> ChartBlock:
             Column("municipal", "Gemeente", decimals=1, decimals_key="decimals"),
             Column("unit", "Eenheid", decimals=None),
             Column("trend", "Trend", decimals=None),
-            Column("change", "Verandering", decimals=1, decimals_key="decimals"),
+            Column(
+                "change",
+                "Verandering",
+                decimals=1,
+                decimals_key="decimals",
+                direction_key="direction",
+            ),
             Column("source", "Bron", decimals=None),
             Column("definition", "Definitie", decimals=None),
         ],
@@ -547,6 +555,8 @@ def score_detail_page(detail: ScoreDetail, params: DashboardParams) -> Page:
 
 def _with_codes(codes: list[str], params: DashboardParams) -> str:
     query: list[tuple[str, str]] = [("wijk", c) for c in codes]
+    if params.period:
+        query.append(("periode", params.period))
     if params.method != "basisjaar":
         query.append(("methode", params.method))
     if not codes and params.municipality:

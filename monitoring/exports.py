@@ -63,7 +63,7 @@ def scope_of(page: Page, params: DashboardParams) -> Scope:
     else:
         period = context.get("period") or None
     # An indicator's page shows values, not scores: no method applies to them.
-    method = None if "indicator" in context else params.method
+    method = params.method if context.get("uses_method", "indicator" not in context) else None
     return Scope(level=level, period=period, method=method)
 
 

@@ -202,6 +202,13 @@ class ImportBatch(models.Model):
         FAILED = "failed", "Mislukt"
         ROLLED_BACK = "rolled_back", "Teruggedraaid"
 
+    class Job(models.TextChoices):
+        """The work the worker does (or last did) for a batch; queued and running say how far."""
+
+        PREVIEW = "preview", "voorbeeld maken"
+        APPLY = "apply", "inlezen"
+        ROLLBACK = "rollback", "terugdraaien"
+
     file_name = models.CharField("bestand", max_length=255)
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     file_format = models.CharField("formaat", max_length=30, blank=True)
@@ -230,6 +237,11 @@ class ImportBatch(models.Model):
     # created, so that a rollback gives back exactly what was there.
     region_changes = models.JSONField("gewijzigde regio's", default=dict, blank=True)
     task_id = models.CharField("taak", max_length=64, blank=True)
+    # Blank for imports that never went through the worker (command line, demo).
+    job = models.CharField("taak-soort", max_length=10, choices=Job.choices, blank=True)
+    # How the last job ended when that is not the batch's own state: a refused or interrupted
+    # rollback leaves the batch applied, and this says why (shown once, after the progress page).
+    job_outcome = models.TextField("uitkomst van de taak", blank=True)
     started_at = models.DateTimeField("gestart", null=True, blank=True)
     phase = models.CharField("stap", max_length=100, blank=True)
     progress = models.PositiveSmallIntegerField("voortgang (%)", default=0)

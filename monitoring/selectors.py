@@ -208,6 +208,7 @@ class WardDashboard:
     # (region id, condition, method, rank) of every area at this level in the period shown:
     # the ranks under each method, for the robustness check.
     method_ranks: list[tuple[int, str, str, int | None]] = field(default_factory=list)
+    buurten: list[Area] = field(default_factory=list)  # of a wijk: its buurten, by name
 
     @property
     def level_plural(self) -> str:
@@ -243,8 +244,9 @@ def ward_dashboard(
     *, region: Region, method: str, period: str | None = None, with_breakdowns: bool = False
 ) -> WardDashboard:
     """Scores, municipal averages, indicators and values of one area, and every area's rank
-    under each method in the period shown (``period`` when it has scores): six queries. With
-    ``with_breakdowns`` also the breakdown of its scores in that period: two more."""
+    under each method in the period shown (``period`` when it has scores), and a wijk's buurten:
+    seven queries. With ``with_breakdowns`` (the section only) the breakdown of its scores in
+    that period instead of the buurten: eight."""
     municipality = region.municipality
     scores = {
         (s.period, s.condition): s
@@ -313,7 +315,21 @@ def ward_dashboard(
         ],
         method_ranks=method_ranks,
         with_breakdowns=with_breakdowns,
+        buurten=[] if with_breakdowns else _buurten_of(region),
     )
+
+
+def _buurten_of(region: Region) -> list[Area]:
+    """The current buurten of a wijk, by name (one query; none for a buurt)."""
+    if region.level != Level.WIJK:
+        return []
+    url = _url_maker(Level.BUURT)
+    rows = (
+        Region.objects.filter(parent__code=region.code, level=Level.BUURT, last_year__isnull=True)
+        .order_by("name", "code")
+        .values_list("code", "name")
+    )
+    return [Area(code=code, name=name, url=url(code)) for code, name in rows]
 
 
 def score_breakdowns(

@@ -21,6 +21,7 @@ urlpatterns = [
         name="buurt_score",
     ),
     path("vergelijk/", views.compare, name="compare"),
+    path("indicatoren/", views.indicators, name="indicators"),
     path("indicator/<slug:code>/", views.indicator, name="indicator"),
     path("verandering/", views.change, name="change"),
 ]

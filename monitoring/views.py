@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 from access.permissions import Capability, is_public_view, not_found, require
-from monitoring import dashboards, disclosure, exports, selectors
+from monitoring import catalogue, dashboards, disclosure, exports, selectors
 from monitoring.conditions import CONDITION_INFO
 from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
@@ -134,6 +134,16 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         data = disclosure.indicator_for_public(data)
     page = dashboards.indicator_page(data, params)
     return _respond(request, "monitoring/indicator.html", page, params, code, granted)
+
+
+@login_not_required
+def indicators(request: HttpRequest) -> HttpResponse:
+    """Every indicator of the monitor, each a link to its page in this municipality."""
+    params = params_from(request.GET)
+    region = selectors.municipality_get(params.municipality, user=request.user)
+    granted = require(request.user, Capability.VIEW, region)
+    page = catalogue.indicator_list_page(selectors.indicators_for_menu(), region, params)
+    return _respond(request, "monitoring/indicators.html", page, params, region.code, granted)
 
 
 @login_not_required

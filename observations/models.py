@@ -1,20 +1,29 @@
 """Quarterly observations by social workers, per ward: ratings, signals, narratives, workflow.
 
-Writes go only through ``observations.services``. Every write to an observation or its signals
-is kept by database triggers (django-pghistory) in append-only event tables; the workflow is a
-separate append-only table of transitions. Refused input never reaches the database, so it is
-in no history either.
+Writes go only through ``observations.services``. Every write is kept by database triggers
+(django-pghistory), twice:
+
+- in the site's audit trail (``audit.history.track_history``: strictly append-only, shown on the
+  beheerder's trail page), without the narratives, so that free text never sits in a log;
+- in the observation's own history (``ObservationEvent``, with the narratives: the list of
+  changes on the observation's page). It refuses UPDATE and DELETE too, except for the one
+  purpose that must change it: after the retention period ``services.narratives_expire``
+  blanks the narratives in it (``pgtrigger.ignore`` of its trigger, nowhere else).
+
+The workflow is a separate, strictly append-only table of transitions. Refused input never
+reaches the database, so it is in no history either.
 """
 
 from __future__ import annotations
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from audit.history import track_history
+from audit.triggers import AppendOnly
 from monitoring.conditions import CONDITIONS
 from monitoring.fields import PeriodField
 from observations.practice import Direction, Rating
@@ -101,12 +110,24 @@ class ObservationQuerySet(models.QuerySet):
         return self.filter(municipality_id=municipality_id)
 
 
+HISTORY_INSERT, HISTORY_UPDATE = "versie_insert", "versie_update"
+
+
+@track_history(
+    kind="observatie",
+    label="Observaties",
+    municipality="municipality",
+    title="period",
+    exclude=list(NARRATIVE_FIELDS),  # free text stays out of the audit trail
+    model_name="ObservationAuditEvent",
+    verbose_name="observatie",
+)
 @pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
+    pghistory.InsertEvent(HISTORY_INSERT),
+    pghistory.UpdateEvent(HISTORY_UPDATE),
     model_name="ObservationEvent",
     append_only=True,
-    obj_field=pghistory.ObjForeignKey(related_name="events", on_delete=models.DO_NOTHING),
+    obj_field=pghistory.ObjForeignKey(related_name="versions", on_delete=models.DO_NOTHING),
 )
 class Observation(models.Model):
     """One social worker's view of one ward in one quarter."""
@@ -231,13 +252,13 @@ class Observation(models.Model):
         return [labels.get(source, source) for source in self.sources]
 
 
-@pghistory.track(
-    pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
-    pghistory.DeleteEvent(),
+@track_history(
+    kind="observatie",
+    label="Observaties",
+    municipality="observation__municipality",
+    title="kind_id",
     model_name="ObservationSignalEvent",
-    append_only=True,
-    obj_field=pghistory.ObjForeignKey(related_name="events", on_delete=models.DO_NOTHING),
+    verbose_name="signaal bij een observatie",
 )
 class ObservationSignal(models.Model):
     observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="signals")
@@ -274,9 +295,11 @@ class ObservationTransition(models.Model):
         verbose_name = "statuswijziging"
         verbose_name_plural = "statuswijzigingen"
         ordering = ["created_at", "pk"]
-        triggers = [
-            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
-        ]
+        triggers = [AppendOnly()]
 
     def __str__(self) -> str:
         return f"{self.from_status or '–'} → {self.to_status}"
+
+
+# The observation's own history (with narratives); the audit trail's is ObservationAuditEvent.
+ObservationEvent: type[models.Model] = Observation.pgh_event_models[HISTORY_UPDATE]

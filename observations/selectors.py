@@ -25,6 +25,7 @@ from observations.models import (
     CONDITION_CODES,
     Frequency,
     Observation,
+    ObservationEvent,
     ObservationSignal,
     ObservationTransition,
     SignalKind,
@@ -115,7 +116,7 @@ def changes_since(
     current: Observation, *, version: int
 ) -> tuple[list[str], list[Change], list[SignalChange]]:
     """Who changed the observation after ``version``, and what (fields and signals)."""
-    event_model = Observation.pgh_event_model
+    event_model = ObservationEvent
     events = list(event_model.objects.filter(pgh_obj_id=current.pk).order_by("pgh_id").values())
     baseline = next((e for e in reversed(events) if e["version"] == version), None)
     later = [e for e in events if e["version"] > version]
@@ -141,7 +142,7 @@ class HistoryEntry:
 
 def observation_history(observation: Observation) -> list[HistoryEntry]:
     """Every saved version, newest first, with what changed: four queries."""
-    event_model = Observation.pgh_event_model
+    event_model = ObservationEvent
     events = list(event_model.objects.filter(pgh_obj_id=observation.pk).order_by("pgh_id").values())
     names = _users(e["updated_by_id"] for e in events)
     signal_after, _ = _signal_states(observation.pk)

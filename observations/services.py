@@ -31,6 +31,7 @@ from observations.models import (
     NARRATIVE_MAX_LENGTH,
     Frequency,
     Observation,
+    ObservationEvent,
     ObservationSignal,
     ObservationTransition,
     SignalKind,
@@ -468,7 +469,7 @@ def narratives_expire(*, today: date | None = None, retention_days: int | None =
             updated_at=now,
         )
         # The history is append-only for everyone else; this one purpose may blank its text.
-        event_model = Observation.pgh_event_model
+        event_model = ObservationEvent
         with pgtrigger.ignore(f"{event_model._meta.label}:append_only"):
             event_model.objects.filter(pgh_obj_id__in=ids).update(
                 **{name: "" for name in NARRATIVE_FIELDS}

@@ -43,11 +43,17 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
-    "pgtrigger",
-    "pghistory",
     "access",
     "monitoring",
     "initiatives",
+    # --- Login and audit trail (issue 9, helper "auth") ---
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "pgtrigger",
+    "pghistory",
+    "accounts",
+    "audit",
     "observations",
 ]
 
@@ -64,6 +70,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "access.middleware.LoginNeededMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # --- Login and audit trail (issue 9, helper "auth") ---
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SessionSecurityMiddleware",
+    "audit.middleware.HistoryContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -122,6 +132,71 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# --- Login: django-allauth with a second factor (issue 9, helper "auth") -------------------
+# Username and password; accounts are given out by a beheerder (no sign-up, no e-mail
+# verification). Repeated failures block the account for a while; see accounts/adapter.py.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Failed logins: 10 a minute from one address, and LOGIN_MAX_FAILURES per account within
+# LOGIN_LOCKOUT_MINUTES (then the account is refused, even with the right password).
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 5, minimum=1)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"10/m/ip,{LOGIN_MAX_FAILURES}/{LOGIN_LOCKOUT_MINUTES * 60}s/key",
+}
+# Behind a load balancer: how many proxies add to X-Forwarded-For (0: use REMOTE_ADDR).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Sociale Kwaliteit Monitor"
+# Rate limits are counted in a cache all app servers share: a table in PostgreSQL
+# (`manage.py createcachetable`, run by `make migrate`).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
+}
+# Sessions end after SESSION_IDLE_MINUTES without a request (the clock restarts at most
+# once per SESSION_REFRESH_SECONDS, so that a page does not write its session every time).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 8 * 60, minimum=5)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 10)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Password reset mails: on the console in development, SMTP when EMAIL_HOST is set.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Sociale Kwaliteit Monitor <noreply@localhost>")
+
+# --- Audit trail: row history in PostgreSQL triggers (issue 9, helper "auth") -------------
+# The context (user, address) is stored in each event row, so an event never needs an
+# update afterwards; audit/history.py makes every event table append-only.
+import pghistory  # noqa: E402
+
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+PGHISTORY_CONTEXT_ID_FIELD = pghistory.ContextUUIDField()
+PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# The moment of each change, not of the start of its transaction, so that the changes of one
+# request keep their order on the trail page.
+PGHISTORY_CREATED_AT_FUNCTION = "CLOCK_TIMESTAMP()"
 
 # --- Language: Dutch first, English second ------------------------------------------------
 LANGUAGE_CODE = "nl"

@@ -1,13 +1,19 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.views import admin_login
 from socialquality.health import health
+
+# --- Login and audit trail (issue 9, helper "auth") ---
+# The admin's own login page is allauth's login, with its rate limits and second factor.
+admin.site.login = admin_login
 
 urlpatterns = [
     path("beheer/", admin.site.urls),
-    path("inloggen/", auth_views.LoginView.as_view(), name="login"),
-    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    # --- Login and audit trail (issue 9, helper "auth") ---
+    path("", include("accounts.urls")),
+    path("logboek/", include("audit.urls")),
+    # --- end ---
     path("gezond/", health, name="health"),
     path("import/", include("monitoring.importing.urls")),
     path("observaties/", include("observations.urls")),

@@ -279,3 +279,229 @@ def test_tables_as_csv_json_and_dutch_cells():
     assert value_cell.text == "1.234,6" and value_cell.extra == "▼ −2,0"
     assert charts.change_cell(0.2).text == "= 0"
     assert charts.change_cell(3.4).text == "▲ +3"
+
+
+# --- Changes coloured by better or worse, with words besides colour --------------------------
+
+
+def test_a_fall_is_an_improvement_when_lower_is_better():
+    fall = charts.change_cell(-2.0, 1, direction=-1)
+    assert fall.text == "▼ −2,0" and fall.css == "better" and fall.said == "verbeterd"
+    rise = charts.change_cell(1.5, 1, direction=-1)
+    assert rise.text == "▲ +1,5" and rise.css == "worse" and rise.said == "verslechterd"
+    score_rise = charts.change_cell(3.0)  # scores: higher is always better
+    assert score_rise.css == "better" and score_rise.said == "verbeterd"
+    context = charts.change_cell(3.0, direction=0)  # not scored: neither better nor worse
+    assert context.css == "up" and context.said == "gestegen"
+
+
+def test_change_cells_in_html_carry_arrow_colour_and_a_word_for_screen_readers():
+    table = charts.Table(
+        caption="T",
+        columns=[
+            charts.Column("name", "Naam", decimals=None),
+            charts.Column("change", "Verandering", decimals=1, direction_key="direction"),
+            charts.Column("score", "Score", decimals=0, change_key="change_score"),
+        ],
+        rows=[
+            {
+                "name": "Laag inkomen",
+                "change": -1.2,
+                "direction": -1,
+                "score": 101,
+                "change_score": -3,
+            },
+            {"name": "Werkzaam", "change": -1.2, "direction": 1, "score": 99, "change_score": 2},
+        ],
+        header_key="name",
+    )
+    html = table.to_html()
+    rows = html.split("<tr>")[2:]
+    assert (
+        'class="num better" title="verbeterd">▼ −1,2 <span class="visually-hidden">verbeterd</span>'
+        in rows[0]
+    )
+    assert 'class="num worse" title="verslechterd">▼ −1,2' in rows[1]
+    assert (
+        '<span class="chg worse">▼ −3 <span class="visually-hidden">verslechterd</span></span>'
+        in rows[0]
+    )
+    assert '<span class="chg better">▲ +2 <span class="visually-hidden">verbeterd</span>' in rows[1]
+
+
+def test_a_difference_to_the_average_says_better_or_worse_not_improved():
+    radar = charts.ward_radar(
+        ward_name="Noord",
+        period="2021",
+        scores={"zekerheid": 104.0, "inclusie": 96.0},
+        averages={"zekerheid": 100.0, "inclusie": 100.0},
+    )
+    html = radar.table.to_html()
+    assert '<span class="visually-hidden">beter</span>' in html
+    assert '<span class="visually-hidden">slechter</span>' in html
+
+
+# --- Empty charts: a sentence instead of an empty figure -------------------------------------
+
+
+def test_charts_without_any_value_are_a_sentence_that_says_what_would_fill_them():
+    empty_scores = {a.code: None for a in AREAS}
+    blocks = [
+        charts.municipality_map(
+            areas=AREAS,
+            scores=empty_scores,
+            condition="zekerheid",
+            period="2021",
+            level_plural="wijken",
+        ),
+        charts.indicator_map(
+            areas=AREAS,
+            values=empty_scores,
+            name="Laag inkomen",
+            unit="%",
+            decimals=1,
+            period="2021",
+            level_plural="wijken",
+        ),
+        charts.change_map(
+            areas=AREAS,
+            start=empty_scores,
+            end=empty_scores,
+            condition="zekerheid",
+            start_period="2019",
+            end_period="2021",
+            level_plural="wijken",
+        ),
+        charts.ward_radar(ward_name="Noord", period="2021", scores={}, averages={}),
+        charts.ward_trend(ward_name="Noord", periods=PERIODS, scores={}),
+        charts.trend_small_multiples(
+            points_=[ScorePoint(a.code, p, "zekerheid", None) for a in AREAS for p in PERIODS],
+            areas=AREAS,
+            periods=PERIODS,
+            averages={},
+            municipality_name="Proefstad",
+        ),
+        charts.compare_radar(wards=AREAS, period="2021", scores={}),
+        charts.compare_trends(wards=AREAS, periods=PERIODS, scores={}),
+        charts.indicator_trend(
+            periods=PERIODS,
+            municipal={},
+            national={},
+            ward_median={},
+            name="Laag inkomen",
+            unit="%",
+            decimals=1,
+            municipality_name="Proefstad",
+        ),
+        charts.indicator_distribution(
+            values={},
+            names={},
+            name="Laag inkomen",
+            unit="%",
+            decimals=1,
+            period="2021",
+            municipal=None,
+            municipality_name="Proefstad",
+            national=None,
+        ),
+    ]
+    for block in blocks:
+        assert block.figure is None, block.id
+        assert block.notes and block.notes[0].startswith("Geen "), block.id
+        assert "Importeren" in block.notes[0] or "kies" in block.notes[0], block.notes
+        assert "0 van de 0" not in block.title
+    assert blocks[3].title == "Noord heeft in 2021 nog geen scores"
+
+
+def test_a_ward_without_an_average_to_compare_keeps_its_radar_and_says_so():
+    radar = charts.ward_radar(
+        ward_name="Noord", period="2021", scores={"zekerheid": 104.0}, averages={}
+    )
+    _valid(radar)
+    assert radar.title == "Noord in 2021: geen gemeentelijk gemiddelde om mee te vergelijken"
+
+
+def test_colour_bar_ticks_get_decimals_when_the_values_lie_close_together():
+    block = charts.change_map(
+        areas=AREAS,
+        start={"WK000101": 100.0, "WK000102": 100.0},
+        end={"WK000101": 100.3, "WK000102": 99.8},
+        condition="zekerheid",
+        start_period="2019",
+        end_period="2021",
+        level_plural="wijken",
+    )
+    colorbar = _valid(block)["data"][-1]["marker"]["colorbar"]
+    assert colorbar["tickformat"] == ",.1f"  # not "0, 0, 0" for −0,3 … +0,3
+
+
+# --- Labels that do not collide --------------------------------------------------------------
+
+
+def test_reference_labels_on_the_histogram_point_away_from_each_other():
+    distribution = charts.indicator_distribution(
+        values={"WK000101": 12.5, "WK000102": 30.25, "WK000103": 18.0},
+        names={a.code: a.name for a in AREAS},
+        name="Laag inkomen",
+        unit="%",
+        decimals=1,
+        period="2021",
+        municipal=15.6,
+        municipality_name="Proefstad",
+        national=15.5,
+    )
+    annotations = {a["text"]: a for a in _valid(distribution)["layout"]["annotations"]}
+    assert annotations["Nederland: 15,5 %"]["xanchor"] == "right"  # the lower value
+    assert annotations["Proefstad: 15,6 %"]["xanchor"] == "left"
+
+
+def test_a_long_title_pushes_the_plot_down_instead_of_running_over_its_first_bar():
+    rows = charts.breakdown_rows(
+        [
+            {"indicator": "a", "raw": 10.0, "index": 110.0, "weight": 1, "contribution": 55.0},
+            {"indicator": "b", "raw": 20.0, "index": 90.0, "weight": 1, "contribution": 45.0},
+        ],
+        {
+            "a": ("Huishoudens met een laag inkomen onder de lage-inkomensgrens", "%"),
+            "b": ("Personen met een bijstandsuitkering of een andere uitkering", "%"),
+        },
+    )
+    block = charts.breakdown_chart(
+        ward_name="Wijk 28 Centrum", condition="zekerheid", period="2019", score=100.0, rows=rows
+    )
+    layout = _valid(block)["layout"]
+    lines = layout["title"]["text"].count("<br>") + 1
+    assert lines >= 3
+    assert layout["title"]["yref"] == "container" and layout["title"]["yanchor"] == "top"
+    title_top = (1 - layout["title"]["y"]) * layout["height"] - 11  # plotly lifts 2+ lines
+    assert title_top >= 8  # the first line is not cut off
+    assert layout["margin"]["t"] >= title_top + 20 * lines + 10  # nor the last over the bars
+
+
+def test_the_legend_sits_below_the_period_axis_title():
+    trend = charts.ward_trend(
+        ward_name="Noord", periods=PERIODS, scores={("2019", "zekerheid"): 100.0}
+    )
+    layout = _valid(trend)["layout"]
+    assert layout["xaxis"]["title"]["text"] == "periode"
+    assert layout["legend"]["yref"] == "container" and layout["legend"]["y"] == 0
+    assert layout["margin"]["b"] >= 84  # tick labels and axis title above the legend
+    assert layout["height"] == trend.height
+
+
+def test_the_ward_trend_takes_an_extra_series_with_a_row_of_its_own():
+    trend = charts.ward_trend(
+        ward_name="Noord",
+        periods=PERIODS,
+        scores={("2019", "zekerheid"): 100.0, ("2021", "zekerheid"): 104.0},
+        extra=[charts.TrendSeries("praktijk", {"2020": 3.5}, charts.series_style(6), decimals=1)],
+    )
+    figure = _valid(trend)
+    assert [t["name"] for t in figure["data"]][-1] == "praktijk"
+    assert trend.table.rows[-1] == {
+        "condition": "praktijk",
+        "2019": None,
+        "2020": 3.5,
+        "2021": None,
+    }
+    assert "+4 punten" in trend.title  # the title is about the conditions

@@ -178,6 +178,111 @@ def test_indicator_page(scored, beleid_client):
     assert "'s-Gravenhage" in html or "&#x27;s-Gravenhage" in html
 
 
+def test_indicator_changes_are_coloured_by_better_or_worse_for_their_direction(
+    scored, beleid_client
+):
+    from monitoring.models import Indicator
+
+    directions = {i.name_nl: i.direction for i in Indicator.objects.all()}
+    data = json.loads(beleid_client.get(f"/wijk/{WARD}/?format=json&tabel=indicatoren").content)
+    table = data["tables"]["indicatoren"]
+    changes = {
+        row[table["columns"].index("name")]: row[table["columns"].index("change")]
+        for row in table["rows"]
+    }
+    html = _html(beleid_client.get(f"/wijk/{WARD}/"))
+    section = html[html.index('id="blok-indicatoren"') :]
+    checked = 0
+    for name, change in changes.items():
+        if change is None or round(change, 1) == 0:
+            continue
+        row = re.search(rf">{re.escape(name)}</a></th>(.+?)</tr>", section, re.S).group(1)
+        better = (change > 0) == (directions[name] > 0)
+        word = "verbeterd" if better else "verslechterd"
+        arrow = "▲" if change > 0 else "▼"
+        assert f'class="num {"better" if better else "worse"}" title="{word}">{arrow}' in row, name
+        assert f'<span class="visually-hidden">{word}</span>' in row, name
+        checked += 1
+    assert checked >= 3
+    # A context figure (not scored) rises or falls, neither better nor worse.
+    context = html[html.index('id="blok-context"') :]
+    assert "verbeterd" not in context and "verslechterd" not in context
+
+
+# --- Navigation ----------------------------------------------------------------------------
+
+
+def _crumbs(html: str) -> str:
+    return re.search(r'<nav class="crumbs"[^>]*>(.+?)</nav>', html, re.S).group(1)
+
+
+def test_a_ward_page_links_to_its_buurten(scored, beleid_client):
+    html = _html(beleid_client.get(f"/wijk/{WARD}/"))
+    buurten = Region.objects.filter(parent__code=WARD, level="buurt", last_year__isnull=True)
+    assert buurten.exists()
+    assert 'id="buurten"' in html
+    for buurt in buurten:
+        assert f'href="/buurt/{buurt.code}/"' in html
+    # A buurt page has no buurten of its own, and its crumbs lead back to its wijk.
+    buurt = _html(beleid_client.get(f"/buurt/{buurten[0].code}/"))
+    assert 'id="buurten"' not in buurt
+    assert f'href="/wijk/{WARD}/"' in _crumbs(buurt)
+
+
+def test_the_indicator_list_links_every_active_indicator_by_condition(scored, beleid_client):
+    from monitoring.models import Indicator
+
+    html = _html(beleid_client.get("/indicatoren/?gemeente=GM0518"))
+    active = Indicator.objects.filter(is_active=True)
+    assert f"Indicatoren van de monitor, per conditie ({active.count()})" in html
+    for indicator in active:
+        assert f'href="/indicator/{indicator.code}/?gemeente=GM0518&amp;niveau=wijk"' in html
+    assert "Sociale cohesie" in html and "Context (niet gescoord)" in html
+    assert beleid_client.get("/indicatoren/?gemeente=GM9999").status_code == 404
+    csv_download = beleid_client.get("/indicatoren/?gemeente=GM0518&format=csv&tabel=indicatoren")
+    assert 'filename="GM0518-indicatoren-wijken.csv"' in csv_download["Content-Disposition"]
+    # The breadcrumb "Indicatoren" on an indicator's page is a link to this list, and the
+    # municipality page links to it too.
+    indicator = _html(beleid_client.get("/indicator/sez_laag_inkomen/?gemeente=GM0518"))
+    assert 'href="/indicatoren/?gemeente=GM0518">Indicatoren</a>' in _crumbs(indicator)
+    assert 'href="/indicatoren/?gemeente=GM0518' in _html(beleid_client.get("/gemeente/GM0518/"))
+
+
+def test_every_breadcrumb_is_a_link_and_the_last_marks_the_current_page(scored, beleid_client):
+    pages = [
+        f"/wijk/{WARD}/",
+        f"/wijk/{WARD}/zekerheid/",
+        "/vergelijk/?wijk=WK051828&wijk=WK051801",
+        "/indicator/sez_laag_inkomen/?gemeente=GM0518",
+        "/indicatoren/?gemeente=GM0518",
+        "/verandering/?gemeente=GM0518",
+    ]
+    for url in pages:
+        crumbs = _crumbs(_html(beleid_client.get(url)))
+        items = [part.strip() for part in crumbs.split("›")]
+        assert len(items) >= 2, url
+        assert all(item.startswith("<a href=") for item in items), (url, items)
+        assert 'aria-current="page"' in items[-1], url
+        assert 'aria-current="page"' not in " ".join(items[:-1]), url
+
+
+def test_the_compare_page_chooses_period_and_method_and_keeps_them(scored, beleid_client):
+    url = "/vergelijk/?wijk=WK051828&wijk=WK051838&periode=2019&methode=percentiel"
+    html = _html(beleid_client.get(url))
+    assert '<select name="periode"' in html and '<select name="methode"' in html
+    assert '<option value="2019" selected>' in html
+    assert '<option value="percentiel" selected>' in html
+    assert "Scores van de gekozen wijken in 2019" in html or "in 2019 gemiddeld" in html
+    adds = re.findall(r'class="add" href="([^"]+)"', html)
+    assert adds and all("periode=2019" in a and "methode=percentiel" in a for a in adds)
+    removes = re.findall(r'class="remove" href="([^"]+)"', html)
+    assert removes and all("periode=2019" in r and "methode=percentiel" in r for r in removes)
+    # The method changes the scores the page shows.
+    base = _html(beleid_client.get("/vergelijk/?wijk=WK051828&wijk=WK051838&periode=2019"))
+    assert '<option value="basisjaar" selected>' in base
+    assert _summaries(base) != _summaries(html)
+
+
 def test_change_page(framework, client):
     municipality = synthetic_municipality(code="GM9912", wards=12)
     client.force_login(member(Role.POLICY_OFFICER, municipality, username="bea"))
@@ -386,6 +491,7 @@ def _urls(municipality: Region) -> dict[str, str]:
         "opbouw": f"/wijk/{wards[3]}/zekerheid/",
         "vergelijk": f"/vergelijk/?wijk={wards[0]}&wijk={wards[1]}&wijk={wards[2]}",
         "indicator": f"/indicator/sez_laag_inkomen/?gemeente={code}",
+        "indicatoren": f"/indicatoren/?gemeente={code}",
         "verandering": f"/verandering/?gemeente={code}&van=2019&tot=2021",
     }
 
@@ -400,11 +506,13 @@ EXPECTED_QUERIES = {
         "vergelijk-leeg": 2,
         "gemeente": 4 + 1,  # and the practice per ward (no observations: one query)
         "gemeente-htmx": 4 + 1,
-        "wijk": 6 + 2,  # region, scores, averages, indicators, ranks, values; practice, signals
+        "wijk": 7
+        + 2,  # region, scores, averages, indicators, ranks, values, buurten; practice, signals
         "wijk-opbouw": 8,  # and the comparison group's regions and values
         "opbouw": 6,
         "vergelijk": 6,
         "indicator": 4,
+        "indicatoren": 2,  # municipality, indicators
         "verandering": 3,
     }.items()
 }

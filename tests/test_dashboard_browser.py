@@ -225,3 +225,44 @@ def test_tables_and_summaries_without_javascript(site, browser):
         screenshot(page, "dashboard-gemeente-zonder-js")
     finally:
         context.close()
+
+
+def _chart_heights(page) -> dict[str, float]:
+    return page.evaluate(
+        """() => Object.fromEntries(Array.from(document.querySelectorAll('.figure[data-drawn]'))
+            .map(el => [el.dataset.figure, el.getBoundingClientRect().height]))"""
+    )
+
+
+def test_charts_come_back_to_their_height_after_a_resize_and_never_spill(site, page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{site}/wijk/{WARD}/?periode=2019")
+    _drawn(page, 2)
+    before = _chart_heights(page)
+    wanted = page.evaluate(
+        """() => Object.fromEntries(Array.from(document.querySelectorAll('.figure[data-drawn]'))
+            .map(el => [el.dataset.figure, Number(el.dataset.height)]))"""
+    )
+    assert before and all(abs(before[k] - wanted[k]) <= 2 for k in before), (before, wanted)
+
+    page.set_viewport_size({"width": 700, "height": 900})
+    page.wait_for_timeout(600)
+    # Narrow: every chart redrawn to its box, nothing wider than its container.
+    overflow = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.figure[data-drawn]')).filter(el => {
+            const svg = el.querySelector('svg.main-svg');
+            return svg && svg.getBoundingClientRect().width > el.getBoundingClientRect().width + 1;
+        }).map(el => el.dataset.figure)"""
+    )
+    assert overflow == []
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.wait_for_timeout(600)
+    after = _chart_heights(page)
+    assert after == pytest.approx(before, abs=2)
+    plotted = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.figure[data-drawn]'))"
+        ".map(el => el._fullLayout.height)"
+    )
+    assert all(h > 300 for h in plotted), plotted  # not collapsed to the 300 px minimum
+    assert page.console_errors == []

@@ -59,7 +59,7 @@ def test_an_administrator_imports_a_file_follows_it_and_rolls_it_back(demo_live,
     base = demo_live.url
     page.goto(f"{base}/inloggen/?next=/import/")
     # Utrecht is not the demo beheerder's municipality: the site administrator imports it.
-    page.fill("#id_username", "sitebeheerder")
+    page.fill("#id_login", "sitebeheerder")
     page.fill("#id_password", "site-demo-2024")
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/import/")

@@ -29,7 +29,7 @@ def site(demo_live):
 
 def _log_in(page, site: str, username: str, password: str) -> None:
     page.goto(f"{site}/inloggen/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from access.models import MunicipalityAccess
 from monitoring.models import Region
 from observations.demo import NARRATIVES, QUARTERS, STORIES, demo_observations_load
-from observations.models import Observation
+from observations.models import Observation, ObservationEvent
 from observations.workflow import Status
 from tests.observation_helpers import csv_table, observations_with_history, town_create
 
@@ -215,9 +215,9 @@ def test_the_demo_has_eight_quarters_for_six_wards_by_two_social_workers(demo):
 
 
 def test_loading_the_example_observations_again_changes_nothing(demo):
-    before = (Observation.objects.count(), Observation.pgh_event_model.objects.count())
+    before = (Observation.objects.count(), ObservationEvent.objects.count())
     assert demo_observations_load() == 0
-    assert (Observation.objects.count(), Observation.pgh_event_model.objects.count()) == before
+    assert (Observation.objects.count(), ObservationEvent.objects.count()) == before
 
 
 # --- Query counts -----------------------------------------------------------------------------

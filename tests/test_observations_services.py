@@ -12,6 +12,7 @@ from observations import services
 from observations.models import (
     NARRATIVE_FIELDS,
     Observation,
+    ObservationEvent,
     ObservationSignal,
     ObservationTransition,
 )
@@ -57,6 +58,8 @@ def everything_stored() -> str:
         for table in (
             "observations_observation",
             "observations_observationevent",
+            "observations_observationauditevent",
+            "observations_observationsignalevent",
             "observations_observationtransition",
             "pghistory_context",
         ):
@@ -338,12 +341,29 @@ def test_the_database_refuses_to_change_or_delete_a_transition(town):
 
 
 def test_the_database_refuses_to_change_the_history(town):
+    from observations.models import ObservationAuditEvent, ObservationSignalEvent
+
     observation = save(town)
-    events = Observation.pgh_event_model.objects.filter(pgh_obj_id=observation.pk)
+    events = ObservationEvent.objects.filter(pgh_obj_id=observation.pk)
     with pytest.raises(DatabaseError), transaction.atomic():
         events.update(cohesie_narrative="vervalst")
     with pytest.raises(DatabaseError), transaction.atomic():
         events.delete()
+    # The audit trail's copies refuse it whoever asks (no per-session escape).
+    for model in (ObservationAuditEvent, ObservationSignalEvent):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SET LOCAL pgtrigger.ignore = '{{}}'; DELETE FROM {model._meta.db_table}"
+            )
+
+
+def test_the_audit_trail_keeps_the_ratings_but_never_the_narratives(town):
+    from observations.models import ObservationAuditEvent
+
+    observation = save(town)
+    [event] = ObservationAuditEvent.objects.filter(pgh_obj_id=observation.pk).values()
+    assert event["cohesie_rating"] == 2 and event["status"] == "concept"
+    assert not any(name.endswith("_narrative") for name in event)
 
 
 # --- History ----------------------------------------------------------------------------------

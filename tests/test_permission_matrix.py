@@ -161,6 +161,39 @@ def POST_ONLY(actor: Actor, published: bool) -> Answer:
     return LOGIN if actor.anonymous else 405
 
 
+def entrance(ok: Answer = 200, signed_in: Answer = 302) -> Profile:
+    """Login and password-reset pages: open to visitors; a signed-in user is sent on (allauth)
+    or, with ``signed_in=200``, sees the page too."""
+
+    def profile(actor: Actor, published: bool) -> Answer:
+        return ok if actor.anonymous else signed_in
+
+    return profile
+
+
+def signed_in(ok: Answer = 200) -> Profile:
+    """A user's own account pages (password, second factor): every signed-in user."""
+
+    def profile(actor: Actor, published: bool) -> Answer:
+        return LOGIN if actor.anonymous else ok
+
+    return profile
+
+
+def LOGOUT(actor: Actor, published: bool) -> Answer:
+    """allauth's logout: a confirmation page, the POST logs out; a visitor is sent home."""
+    return 302 if actor.anonymous else 200
+
+
+def trail_start(actor: Actor, published: bool) -> Answer:
+    """/logboek/: site administrators read it; a beheerder is sent to their municipality's."""
+    if actor.anonymous:
+        return LOGIN
+    if actor.site_admin:
+        return 200
+    return 302 if actor.role == Role.ADMIN else 403
+
+
 @dataclass
 class World:
     target: Region
@@ -188,9 +221,52 @@ class Row:
 
 ROWS: tuple[Row, ...] = (
     # Open to everyone
-    Row("login", lambda w: "/inloggen/", OPEN),
-    Row("logout", lambda w: "/uitloggen/", POST_ONLY),
+    Row("login", lambda w: "/inloggen/", entrance()),
+    Row("account_login", lambda w: "/inloggen/", entrance()),
+    Row("logout", lambda w: "/uitloggen/", LOGOUT),
+    Row("account_logout", lambda w: "/uitloggen/", LOGOUT),
     Row("health", lambda w: "/gezond/", OPEN),
+    # Login, password and second factor (allauth)
+    Row("account_inactive", lambda w: "/account/inactief/", OPEN),
+    Row("account_reset_password", lambda w: "/account/wachtwoord/vergeten/", OPEN),
+    Row("account_reset_password_done", lambda w: "/account/wachtwoord/vergeten/verstuurd/", OPEN),
+    Row(
+        "account_reset_password_from_key",
+        lambda w: "/account/wachtwoord/herstellen/1-onjuiste-sleutel/",
+        OPEN,
+    ),
+    Row("account_reset_password_from_key_done", lambda w: "/account/wachtwoord/hersteld/", OPEN),
+    Row("account_change_password", lambda w: "/account/wachtwoord/", signed_in()),
+    Row("account_set_password", lambda w: "/account/wachtwoord/instellen/", signed_in(302)),
+    Row("account_reauthenticate", lambda w: "/account/bevestigen/", signed_in()),
+    Row("account_email", lambda w: "/account/e-mail/", signed_in()),
+    Row("account_email_verification_sent", lambda w: "/account/e-mail/bevestigen/", OPEN),
+    Row("account_confirm_email", lambda w: "/account/e-mail/bevestigen/onjuist/", OPEN),
+    Row("mfa_index", lambda w: "/account/tweede-factor/", signed_in()),
+    Row("mfa_authenticate", lambda w: "/account/tweede-factor/authenticate/", entrance(302)),
+    # Without an authenticator app: confirm with the password instead (account_reauthenticate).
+    Row("mfa_reauthenticate", lambda w: "/account/tweede-factor/reauthenticate/", signed_in(302)),
+    Row("mfa_activate_totp", lambda w: "/account/tweede-factor/totp/activate/", signed_in(302)),
+    Row("mfa_deactivate_totp", lambda w: "/account/tweede-factor/totp/deactivate/", signed_in(404)),
+    # Recovery codes exist once an authenticator app is set up.
+    Row(
+        "mfa_view_recovery_codes",
+        lambda w: "/account/tweede-factor/recovery-codes/",
+        signed_in(404),
+    ),
+    Row(
+        "mfa_generate_recovery_codes",
+        lambda w: "/account/tweede-factor/recovery-codes/generate/",
+        signed_in(302),
+    ),
+    Row(
+        "mfa_download_recovery_codes",
+        lambda w: "/account/tweede-factor/recovery-codes/download/",
+        signed_in(404),
+    ),
+    # The audit trail: beheerders of the municipality and site administrators
+    Row("audit:start", lambda w: "/logboek/", trail_start),
+    Row("audit:trail", lambda w: f"/logboek/{w.target.code}/", administer()),
     # Dashboards: the public site when published
     Row("home", lambda w: "/", HOME),
     Row("municipality", lambda w: f"/gemeente/{w.target.code}/", PUBLIC),
@@ -210,6 +286,12 @@ ROWS: tuple[Row, ...] = (
     Row("compare", lambda w: "/vergelijk/", HOME),
     Row("compare", lambda w: f"/vergelijk/?gemeente={w.target.code}", PUBLIC),
     Row("indicator", lambda w: f"/indicator/sez_laag_inkomen/?gemeente={w.target.code}", PUBLIC),
+    Row("indicators", lambda w: f"/indicatoren/?gemeente={w.target.code}", PUBLIC),
+    Row(
+        "indicators",
+        lambda w: f"/indicatoren/?gemeente={w.target.code}&format=csv&tabel=indicatoren",
+        PUBLIC,
+    ),
     Row("change", lambda w: f"/verandering/?gemeente={w.target.code}&van=2019", PUBLIC),
     Row("change", lambda w: "/verandering/", HOME),
     # The web import: beheerders, for their own municipality's batches

@@ -33,6 +33,7 @@ from monitoring.charts.style import (
     series_style,
 )
 from monitoring.charts.trends import (
+    TrendSeries,
     compare_trends,
     indicator_trend,
     trend_small_multiples,
@@ -66,6 +67,7 @@ __all__ = [
     "Figure",
     "ScorePoint",
     "Table",
+    "TrendSeries",
     "breakdown_chart",
     "breakdown_rows",
     "change_cell",

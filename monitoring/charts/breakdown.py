@@ -119,9 +119,11 @@ def breakdown_chart(
         xaxis={
             "title": {"text": index_label},
             "gridcolor": "#e5e5e5",
+            "automargin": True,  # room for the axis title below the ticks
         },
         yaxis={"automargin": True},
     )
+    fig.update_layout(margin={"b": 64})  # the long axis title below the ticks
     table = Table(
         caption=f"Opbouw van de score {info.name_nl.lower()} van {ward_name} in {period}",
         columns=[

@@ -37,17 +37,26 @@ def indicator_distribution(
                 hovertemplate=f"%{{x}}{suffix}: %{{y}} gebieden<extra></extra>",
             )
         )
-    for value, label, dash, colour in (
-        (municipal, municipality_name, "dash", "#D55E00"),
-        (national, "Nederland", "dot", "#000000"),
-    ):
-        if value is not None:
-            fig.add_vline(
-                value,
-                line={"color": colour, "dash": dash, "width": 2},
-                label=f"{label}: {nl_number(value, decimals)}{suffix}",
-                colour=colour,
-            )
+    references = [
+        (value, label, dash, colour)
+        for value, label, dash, colour in (
+            (municipal, municipality_name, "dash", "#D55E00"),
+            (national, "Nederland", "dot", "#000000"),
+        )
+        if value is not None
+    ]
+    # Two labels centred on lines close together overlap: the lower value's label reads to
+    # the left of its line, the higher one's to the right.
+    references.sort(key=lambda r: r[0])
+    anchors = ["right", "left"] if len(references) == 2 else ["center"]
+    for (value, label, dash, colour), anchor in zip(references, anchors, strict=False):
+        fig.add_vline(
+            value,
+            line={"color": colour, "dash": dash, "width": 2},
+            label=f"{label}: {nl_number(value, decimals)}{suffix}",
+            colour=colour,
+            xanchor=anchor,
+        )
     if len(known) >= 4:
         q = statistics.quantiles([v for _, v in known], n=4)
         title = (
@@ -77,8 +86,8 @@ def indicator_distribution(
         },
         yaxis={"title": {"text": "aantal gebieden"}, "gridcolor": "#e5e5e5"},
         bargap=0.05,
+        top_extra=24,  # the reference labels above the plot
     )
-    fig.update_layout(margin={"t": 100})
     table = Table(
         caption=f"{name} in {period}, van laag naar hoog, met de referentiewaarden",
         columns=[
@@ -96,4 +105,12 @@ def indicator_distribution(
         ],
         header_key="name",
     )
-    return ChartBlock("verdeling", title, summary, table, fig if known else None, 380)
+    notes = (
+        []
+        if known
+        else [
+            f"Geen verdeling: er zijn geen cijfers over {name.lower()} voor de gebieden in "
+            f"{period}. Lees ze in via Beheer → Importeren, of kies een andere periode."
+        ]
+    )
+    return ChartBlock("verdeling", title, summary, table, fig if known else None, 380, notes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from monitoring.charts.style import (
     DIVERGING,
@@ -60,6 +61,15 @@ def _centroid(rings: list[list[list[float]]]) -> tuple[float, float] | None:
             best_area = abs(area)
             best = (cx / (3 * area), cy / (3 * area))
     return best
+
+
+def _tick_decimals(low: float, high: float, decimals: int) -> int:
+    """Enough decimals that the colour bar's ticks differ: a span of 0,6 with no decimals
+    would read "1, 1, 1, 0, 0, 0"."""
+    span = high - low
+    while decimals < 3 and span < 5 * 10 ** (-decimals):
+        decimals += 1
+    return decimals
 
 
 def region_map(
@@ -152,7 +162,7 @@ def region_map(
                 "colorbar": {
                     "title": {"text": unit or value_label, "side": "right"},
                     "thickness": 14,
-                    "tickformat": f",.{decimals}f",
+                    "tickformat": f",.{_tick_decimals(low, high, decimals)}f",
                 },
             },
             text=[area.name for area, _, _ in centroids],
@@ -182,8 +192,26 @@ def region_map(
         hovermode="closest",
         dragmode="pan",
     )
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 70, "b": 10})
+    fig.update_layout(margin={"l": 10, "r": 10, "b": 10})
     return fig
+
+
+def _map_or_sentence(
+    areas: Sequence[Area],
+    values: dict[str, float | None],
+    level_plural: str,
+    *,
+    missing: str,
+    **map_options: Any,
+) -> tuple[Figure | None, list[str]]:
+    """The map, or no map and a sentence saying what is missing and what would fill it: a map
+    without a single value is a grey shape with a colour bar of meaningless ticks."""
+    if not any(values.get(a.code) is not None for a in areas):
+        return None, [missing]
+    figure = region_map(areas=areas, values=values, **map_options)
+    if figure is None:
+        return None, [f"Er zijn geen grenzen bekend voor deze {level_plural}."]
+    return figure, []
 
 
 def _extremes(pairs: Iterable[tuple[str, float | None]]) -> tuple[tuple[str, float], ...]:
@@ -238,13 +266,19 @@ def municipality_map(
         ),
         header_key="name",
     )
-    figure = region_map(
-        areas=areas,
-        values=scores,
+    figure, notes = _map_or_sentence(
+        areas,
+        scores,
+        level_plural,
+        missing=(
+            f"Geen kaart: geen van de {level_plural} heeft een score op "
+            f"{info.name_nl.lower()} in {period}. Scores ontstaan zodra er cijfers voor de "
+            f"indicatoren van deze conditie zijn ingelezen (Beheer → Importeren); kies anders "
+            f"een andere periode of methode."
+        ),
         title=title,
         value_label=info.short_nl,
     )
-    notes = [] if figure else [f"Er zijn geen grenzen bekend voor deze {level_plural}."]
     return ChartBlock("kaart", title, summary, table, figure, 560, notes)
 
 
@@ -274,9 +308,14 @@ def indicator_map(
     else:
         title = f"{name} {period}: geen cijfers voor de {level_plural}"
         summary = f"Er zijn geen cijfers over {name.lower()} voor de {level_plural} in {period}."
-    figure = region_map(
-        areas=areas,
-        values=values,
+    figure, notes = _map_or_sentence(
+        areas,
+        values,
+        level_plural,
+        missing=(
+            f"Geen kaart: er zijn geen cijfers over {name.lower()} voor de {level_plural} in "
+            f"{period}. Lees ze in via Beheer → Importeren, of kies een andere periode."
+        ),
         title=title,
         value_label=name,
         unit=unit,
@@ -299,7 +338,6 @@ def indicator_map(
         ),
         header_key="name",
     )
-    notes = [] if figure else [f"Er zijn geen grenzen bekend voor deze {level_plural}."]
     return ChartBlock("kaart", title, summary, table, figure, 560, notes)
 
 
@@ -343,9 +381,15 @@ def change_map(
             f"Geen van de {level_plural} heeft een score op {info.name_nl.lower()} in zowel "
             f"{start_period} als {end_period}."
         )
-    figure = region_map(
-        areas=areas,
-        values=change,
+    figure, notes = _map_or_sentence(
+        areas,
+        change,
+        level_plural,
+        missing=(
+            f"Geen kaart: een verandering vraagt een score in {start_period} én in "
+            f"{end_period}, en die heeft geen van de {level_plural}. Kies twee perioden met "
+            f"scores, of lees de cijfers van de ontbrekende periode in (Beheer → Importeren)."
+        ),
         title=title,
         value_label=f"verandering {info.short_nl.lower()}",
         unit="punten",
@@ -377,5 +421,4 @@ def change_map(
         ),
         header_key="name",
     )
-    notes = [] if figure else [f"Er zijn geen grenzen bekend voor deze {level_plural}."]
     return ChartBlock("kaart", title, summary, table, figure, 560, notes)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from monitoring.charts.style import _layout, series_style
+from monitoring.charts.trends import NO_SCORES_YET
 from monitoring.charts.types import Area, ChartBlock, Column, Figure, Table, trace
 from monitoring.conditions import CONDITIONS
 from monitoring.formatting import nl_number
@@ -46,12 +47,20 @@ def ward_radar(
     compared = sum(
         w is not None and m is not None for w, m in zip(ward_values, mean_values, strict=True)
     )
-    title = f"{ward_name} scoort in {period} op {len(above)} van de {compared} condities boven het {average_label}"
-    summary = (
-        f"{ward_name} ligt in {period} boven het {average_label} op "
-        + (", ".join(above) if above else "geen enkele conditie")
-        + "."
-    )
+    has_scores = any(w is not None for w in ward_values)
+    if compared:
+        title = f"{ward_name} scoort in {period} op {len(above)} van de {compared} condities boven het {average_label}"
+        summary = (
+            f"{ward_name} ligt in {period} boven het {average_label} op "
+            + (", ".join(above) if above else "geen enkele conditie")
+            + "."
+        )
+    elif has_scores:
+        title = f"{ward_name} in {period}: geen {average_label} om mee te vergelijken"
+        summary = f"Er is in {period} geen {average_label} berekend; de scores van {ward_name} staan in de tabel."
+    else:
+        title = f"{ward_name} heeft in {period} nog geen scores"
+        summary = f"{ward_name} heeft in {period} op geen van de vier condities een score."
     fig = Figure()
     fig.add_trace(
         trace(
@@ -113,6 +122,9 @@ def ward_radar(
         ],
         header_key="condition",
     )
+    if not has_scores:
+        notes = [f"Geen grafiek: {ward_name} heeft in {period} geen scores. {NO_SCORES_YET}"]
+        return ChartBlock("radar", title, summary, table, None, 420, notes)
     return ChartBlock("radar", title, summary, table, fig, 420)
 
 
@@ -182,6 +194,9 @@ def compare_radar(
         rows=rows,
         header_key="name",
     )
+    if not any(v is not None for v in scores.values()):
+        notes = [f"Geen grafiek: de gekozen wijken hebben in {period} geen scores. {NO_SCORES_YET}"]
+        return ChartBlock("radar", title, summary, table, None, 460, notes)
     return ChartBlock("radar", title, summary, table, fig, 460)
 
 

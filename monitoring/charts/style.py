@@ -6,6 +6,7 @@ computes (:func:`colour_at`) is the colour plotly.js draws.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,19 +58,64 @@ SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "
 SERIES_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross")
 
 
-def _layout(fig: Figure, *, title: str, height: int, wrap: int = 62, **kwargs: Any) -> Figure:
+TITLE_LINE = 20  # px per line of a 15 px title
+TITLE_PAD = 10
+
+
+def _layout(
+    fig: Figure, *, title: str, height: int, wrap: int = 62, top_extra: int = 0, **kwargs: Any
+) -> Figure:
+    """The common layout. The title hangs from the top and the plot starts below its last line
+    (plus ``top_extra`` for labels above the plot), so a title that wraps onto three lines
+    never runs over the first bar."""
+    wrapped = _wrap_title(title, wrap)
+    lines = wrapped.count("<br>") + 1
+    top = max(70, TITLE_PAD + TITLE_LINE * lines + 16 + top_extra)
     fig.update_layout(
-        title={"text": _wrap_title(title, wrap), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title={
+            "text": wrapped,
+            "x": 0,
+            "xanchor": "left",
+            # Hung from the top of the figure. Plotly lifts a title of several lines by about
+            # half a line (measured in Chromium), which would cut off its first line.
+            "y": 1 - (TITLE_PAD + (11 if lines > 1 else 0)) / height,
+            "yref": "container",
+            "yanchor": "top",
+            "font": {"size": 15},
+        },
         separators=SEPARATORS,
         font=FONT,
         height=height,
-        margin={"l": 60, "r": 20, "t": 70, "b": 50},
+        margin={"l": 60, "r": 20, "t": top, "b": 50},
         paper_bgcolor="white",
         plot_bgcolor="white",
         hoverlabel={"font": FONT},
         **kwargs,
     )
     return fig
+
+
+def _legend_below(fig: Figure, names: Sequence[str]) -> int:
+    """A horizontal legend at the very bottom of the figure, below the period axis and its
+    title (a legend placed relative to the plot runs over the axis title "periode"). The bottom
+    margin, and the figure, grow by as many legend rows as the names need at ~560 px wide.
+    Returns the figure's height."""
+    width = sum(len(name) * 7.5 + 45 for name in names)
+    rows = max(1, math.ceil(width / 520))
+    height = fig.layout.get("height", 400) + 22 * (rows - 1)
+    fig.update_layout(
+        height=height,
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
+        },
+        margin={"b": 62 + 22 * rows},
+    )
+    return height
 
 
 def _wrap_title(title: str, width: int = 90) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from monitoring.charts.style import (
     _layout,
+    _legend_below,
     _period_axis,
     _score_axis,
     condition_style,
@@ -16,6 +18,22 @@ from monitoring.charts.types import Area, ChartBlock, Column, Figure, ScorePoint
 from monitoring.charts.words import signed
 from monitoring.conditions import CONDITIONS, ConditionInfo
 from monitoring.formatting import nl_number
+
+NO_SCORES_YET = (
+    "Scores ontstaan zodra er cijfers voor de indicatoren zijn ingelezen (Beheer → Importeren); "
+    "kies anders een andere methode."
+)
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """An extra line on a ward's trend chart beside the four conditions, for example a score
+    from another source. ``style`` holds its ``line`` and ``marker`` (see ``series_style``)."""
+
+    name: str
+    values: dict[str, float | None]  # by period
+    style: dict[str, Any]
+    decimals: int = 0
 
 
 def trend_small_multiples(
@@ -100,6 +118,7 @@ def trend_small_multiples(
     else:
         title = "Nog te weinig perioden voor een trend"
         summary = "Er zijn nog geen scores over meer dan één periode."
+    empty = not any(p.value is not None for p in points_)
     table = Table(
         caption=f"Gemiddelde score van de wijken in {municipality_name} per conditie en periode",
         columns=[
@@ -114,10 +133,18 @@ def trend_small_multiples(
         fig.axis("x", col).update(_period_axis(periods))
         if col > 1:
             fig.axis("x", col)["title"] = {"text": ""}
+        fig.axis("y", col)["zeroline"] = False
     fig.axis("y", 1).update(_score_axis("score"))
-    _layout(fig, title=title, height=380, wrap=120, hovermode="closest")
-    fig.update_layout(legend={"orientation": "h", "y": -0.25})
-    return ChartBlock("trends", title, summary, table, fig, 380)
+    _layout(fig, title=title, height=380, wrap=120, top_extra=22, hovermode="closest")
+    height = _legend_below(fig, [t["name"] for t in fig.data if t.get("showlegend", True)])
+    if empty:
+        notes = [f"Geen grafiek: de {_areas_word(areas)} hebben nog geen scores. {NO_SCORES_YET}"]
+        return ChartBlock("trends", title, summary, table, None, height, notes)
+    return ChartBlock("trends", title, summary, table, fig, height)
+
+
+def _areas_word(areas: Sequence[Area]) -> str:
+    return "buurten" if areas and all(a.code.startswith("BU") for a in areas) else "wijken"
 
 
 def ward_trend(
@@ -125,8 +152,10 @@ def ward_trend(
     ward_name: str,
     periods: Sequence[str],
     scores: dict[tuple[str, str], float | None],
+    extra: Sequence[TrendSeries] = (),
 ) -> ChartBlock:
-    """One line per condition; a period without a score is a visible break (no connecting)."""
+    """One line per condition; a period without a score is a visible break (no connecting).
+    ``extra`` series are drawn after the conditions, each with a row of its own in the table."""
     fig = Figure()
     rows = []
     moves: list[tuple[ConditionInfo, float, str, str]] = []
@@ -150,10 +179,29 @@ def ward_trend(
         if len(known) >= 2:
             moves.append((info, known[-1][1] - known[0][1], known[0][0], known[-1][0]))
         rows.append({"condition": info.name_nl, **{p: v for p, v in zip(periods, ys, strict=True)}})
+    for series in extra:
+        ys = [series.values.get(period) for period in periods]
+        gaps += sum(v is None for v in ys)
+        fig.add_trace(
+            trace(
+                "scatter",
+                x=list(periods),
+                y=ys,
+                name=series.name,
+                mode="lines+markers",
+                connectgaps=False,
+                hovertemplate=f"%{{x}}: %{{y:,.{series.decimals}f}}<extra>{series.name}</extra>",
+                **series.style,
+            )
+        )
+        rows.append({"condition": series.name, **dict(zip(periods, ys, strict=True))})
+    empty = not any(v is not None for row in rows for k, v in row.items() if k != "condition")
     if moves:
         info, change, first, last = max(moves, key=lambda m: abs(m[1]))
         verb = "steeg" if change > 0 else "daalde" if change < 0 else "bleef gelijk"
         title = f"In {ward_name} {verb} {info.name_nl.lower()} het meest: {signed(change)} punten van {first} tot {last}"
+    elif empty:
+        title = f"{ward_name}: nog geen scores door de tijd"
     else:
         title = f"{ward_name}: nog te weinig perioden voor een trend"
     summary = title + (
@@ -167,9 +215,9 @@ def ward_trend(
         height=400,
         xaxis=_period_axis(periods),
         yaxis=_score_axis(),
-        legend={"orientation": "h", "y": -0.2},
         hovermode="x unified",
     )
+    height = _legend_below(fig, [t["name"] for t in fig.data])
     table = Table(
         caption=f"Scores van {ward_name} per conditie en periode",
         columns=[
@@ -179,7 +227,10 @@ def ward_trend(
         rows=rows,
         header_key="condition",
     )
-    return ChartBlock("trend", title, summary, table, fig, 400)
+    if empty:
+        notes = [f"Geen grafiek: {ward_name} heeft nog geen scores. {NO_SCORES_YET}"]
+        return ChartBlock("trend", title, summary, table, None, height, notes)
+    return ChartBlock("trend", title, summary, table, fig, height)
 
 
 def compare_trends(
@@ -219,6 +270,7 @@ def compare_trends(
                     **dict(zip(periods, ys, strict=True)),
                 }
             )
+    empty = not any(v is not None for v in scores.values())
     title = "Scores van de gekozen wijken door de tijd, per conditie"
     summary = (
         f"Per conditie een lijn per wijk over {len(periods)} perioden; een onderbroken lijn "
@@ -228,8 +280,10 @@ def compare_trends(
         fig.axis("x", col).update(_period_axis(periods))
         if col > 1:
             fig.axis("x", col)["title"] = {"text": ""}
+        fig.axis("y", col)["zeroline"] = False
     fig.axis("y", 1).update(_score_axis("score"))
-    _layout(fig, title=title, height=380, wrap=120, legend={"orientation": "h", "y": -0.25})
+    _layout(fig, title=title, height=380, wrap=120, top_extra=22)  # panel titles
+    height = _legend_below(fig, [ward.name for ward in wards])
     table = Table(
         caption="Scores van de gekozen wijken per conditie en periode",
         columns=[
@@ -240,7 +294,10 @@ def compare_trends(
         rows=rows,
         header_key="name",
     )
-    return ChartBlock("trends", title, summary, table, fig, 380)
+    if empty:
+        notes = [f"Geen grafiek: de gekozen wijken hebben nog geen scores. {NO_SCORES_YET}"]
+        return ChartBlock("trends", title, summary, table, None, height, notes)
+    return ChartBlock("trends", title, summary, table, fig, height)
 
 
 def indicator_trend(
@@ -296,6 +353,8 @@ def indicator_trend(
             f"{name} in {municipality_name} {verb} van {nl_number(v0, decimals)}{suffix} ({p0}) "
             f"naar {nl_number(v1, decimals)}{suffix} ({p1})"
         )
+    elif not fig.data:
+        title = f"{name} in {municipality_name}: nog geen cijfers door de tijd"
     else:
         title = f"{name} in {municipality_name}: te weinig perioden voor een trend"
     summary = title + "."
@@ -309,10 +368,9 @@ def indicator_trend(
             "tickformat": f",.{decimals}f",
             "gridcolor": "#e5e5e5",
         },
-        legend={"orientation": "h", "y": -0.2},
         hovermode="x unified",
     )
-    fig.update_layout(margin={"t": 90})
+    height = _legend_below(fig, [t["name"] for t in fig.data])
     table = Table(
         caption=f"{name} door de tijd",
         columns=[
@@ -324,4 +382,10 @@ def indicator_trend(
         rows=rows,
         header_key="period",
     )
-    return ChartBlock("trend", title, summary, table, fig, 380)
+    if not fig.data:
+        notes = [
+            f"Geen grafiek: er zijn nog geen cijfers over {name.lower()} voor {municipality_name}, "
+            f"zijn gebieden of Nederland. Lees ze in via Beheer → Importeren."
+        ]
+        return ChartBlock("trend", title, summary, table, None, height, notes)
+    return ChartBlock("trend", title, summary, table, fig, height)

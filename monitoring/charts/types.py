@@ -83,7 +83,13 @@ class Figure:
         _merge(self.layout, layout)
 
     def add_vline(
-        self, x: float, *, line: dict[str, Any], label: str = "", colour: str = ""
+        self,
+        x: float,
+        *,
+        line: dict[str, Any],
+        label: str = "",
+        colour: str = "",
+        xanchor: str = "center",
     ) -> None:
         self.layout.setdefault("shapes", []).append(
             {
@@ -105,6 +111,7 @@ class Figure:
                     "xref": "x",
                     "y": 1,
                     "yref": "paper",
+                    "xanchor": xanchor,
                     "yanchor": "bottom",
                     "showarrow": False,
                     "font": {"color": colour} if colour else {},
@@ -153,6 +160,9 @@ class Column:
     change_key: str | None = None  # row key of a change shown beside the value (▲/▼)
     in_html: bool = True  # False: only in CSV/JSON (e.g. a change already shown beside a value)
     decimals_key: str | None = None  # row key overriding ``decimals`` per row (units differ)
+    # Row key of the direction of this cell's change: +1 higher is better (the default, as for
+    # every score), -1 lower is better, 0 neither (context figures: a rise is not good or bad).
+    direction_key: str | None = None
 
     @property
     def is_number(self) -> bool:
@@ -167,6 +177,8 @@ class Cell:
     title: str = ""
     extra: str = ""
     extra_css: str = ""
+    said: str = ""  # words for screen readers after the text ("verbeterd")
+    extra_said: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,11 +221,14 @@ class Table:
         for row in self.display_rows():
             cells = []
             for column, cell in row:
-                text = e(cell.text)
+                text = e(cell.text) + _said(cell.said)
                 if cell.url:
                     text = f'<a href="{e(cell.url)}">{text}</a>'
                 if cell.extra:
-                    text += f' <span class="chg {e(cell.extra_css)}">{e(cell.extra)}</span>'
+                    text += (
+                        f' <span class="chg {e(cell.extra_css)}">{e(cell.extra)}'
+                        f"{_said(cell.extra_said)}</span>"
+                    )
                 if column.key == self.header_key:
                     cells.append(f'<th scope="row">{text}</th>')
                     continue
@@ -278,18 +293,28 @@ class ChartBlock:
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def _said(words: str) -> str:
+    """Words only a screen reader reads: the arrow and the colour say it to the eye."""
+    return f' <span class="visually-hidden">{html.escape(words)}</span>' if words else ""
+
+
 def _cell(column: Column, row: dict[str, Any]) -> Cell:
     value = row.get(column.key)
     url = row.get(column.link_key) if column.link_key else None
     if column.decimals_key and row.get(column.decimals_key) is not None:
         column = replace(column, decimals=row[column.decimals_key])
+    direction = 1
+    if column.direction_key and row.get(column.direction_key) is not None:
+        direction = int(row[column.direction_key])
     if column.is_number:
         if isinstance(value, str):
             return Cell(value, url, "muted")
-        if column.key.startswith("change") or column.key.startswith("diff"):
-            return change_cell(value, column.decimals or 0)
+        if column.key.startswith("change"):
+            return change_cell(value, column.decimals or 0, direction)
+        if column.key.startswith("diff"):
+            return change_cell(value, column.decimals or 0, direction, difference=True)
         if column.change_key:
-            change = change_cell(row.get(column.change_key), column.decimals or 0)
+            change = change_cell(row.get(column.change_key), column.decimals or 0, direction)
             shown = "" if change.text == "–" else change.text
             return Cell(
                 nl_number(value, column.decimals or 0),
@@ -297,18 +322,41 @@ def _cell(column: Column, row: dict[str, Any]) -> Cell:
                 extra=shown,
                 extra_css=change.css,
                 title=change.title,
+                extra_said=change.said if shown else "",
             )
         return Cell(nl_number(value, column.decimals or 0), url)
     return Cell("–" if value in (None, "") else str(value), url)
 
 
-def change_cell(value: float | None, decimals: int = 0) -> Cell:
-    """A change with an arrow as second carrier besides colour."""
+# For a rise and a fall: the word and the colour class, by the direction of the figure.
+_CHANGE_WORDS = {
+    1: (("verbeterd", "better"), ("verslechterd", "worse")),
+    -1: (("verslechterd", "worse"), ("verbeterd", "better")),
+    0: (("gestegen", "up"), ("gedaald", "down")),
+}
+_DIFFERENCE_WORDS = {
+    1: (("beter", "better"), ("slechter", "worse")),
+    -1: (("slechter", "worse"), ("beter", "better")),
+    0: (("hoger", "up"), ("lager", "down")),
+}
+
+
+def change_cell(
+    value: float | None, decimals: int = 0, direction: int = 1, *, difference: bool = False
+) -> Cell:
+    """A change with an arrow for up or down, coloured by better or worse for the figure's
+    ``direction`` (+1 higher is better, -1 lower is better, 0 neither), and the word for screen
+    readers: colour never carries the meaning alone. ``difference``: a gap to a reference
+    ("beter", "slechter") rather than a change over time ("verbeterd", "verslechterd")."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return Cell("–", css="muted")
+    words = (_DIFFERENCE_WORDS if difference else _CHANGE_WORDS)[max(-1, min(1, direction))]
     rounded = round(value, decimals)
     if rounded > 0:
-        return Cell(f"▲ +{nl_number(value, decimals)}", css="up", title="gestegen")
+        word, css = words[0]
+        return Cell(f"▲ +{nl_number(value, decimals)}", css=css, title=word, said=word)
     if rounded < 0:
-        return Cell(f"▼ −{nl_number(abs(value), decimals)}", css="down", title="gedaald")
-    return Cell("= 0", css="same", title="gelijk gebleven")
+        word, css = words[1]
+        return Cell(f"▼ −{nl_number(abs(value), decimals)}", css=css, title=word, said=word)
+    same = "gelijk" if difference else "gelijk gebleven"
+    return Cell("= 0", css="same", title=same, said=same)

@@ -1,6 +1,7 @@
 """The web import, for functional administrators: upload, preview, confirm, progress, result,
-history and rollback. The work itself happens in ``monitoring.services.imports`` and, for the
-apply, in the worker (``monitoring.importing.tasks``)."""
+history and rollback. The work itself happens in ``monitoring.services.imports``; reading the
+file for the preview, the apply and the rollback run in the worker
+(``monitoring.importing.tasks``), and the progress page follows each of them."""
 
 from __future__ import annotations
 
@@ -15,15 +16,21 @@ from django_htmx.http import HttpResponseClientRedirect
 from access.permissions import Capability, municipality_ids_with
 from monitoring.importing.forms import ApplyForm, UploadForm
 from monitoring.importing.parsers import ImportFileError
-from monitoring.importing.tasks import import_batch_apply
+from monitoring.importing.tasks import (
+    import_batch_apply,
+    import_batch_preview,
+    import_batch_rollback,
+)
 from monitoring.models import ImportBatch, Region
 from monitoring.services.imports import (
     RollbackRefused,
     batch_preview,
-    import_batch_queue,
+    import_batch_confirm,
+    import_batch_outcome_take,
     import_batch_status_refresh,
-    import_rollback,
+    import_rollback_queue,
     import_upload,
+    imports_refresh_active,
 )
 
 ACTIVE = (ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING)
@@ -82,6 +89,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ImportFileError as error:
             form.add_error("file", error.message)
         else:
+            _enqueue(import_batch_preview, batch)
             return redirect("importing:preview", pk=batch.pk)
     return render(request, "importing/upload.html", {"form": form})
 
@@ -102,9 +110,10 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
                 "en lees het opnieuw in.",
             )
         else:
-            batch = import_batch_queue(batch=batch, skip_rejected=skip)
-            result = import_batch_apply.enqueue(batch.pk)
-            ImportBatch.objects.filter(pk=batch.pk).update(task_id=str(result.id))
+            if import_batch_confirm(batch=batch, skip_rejected=skip):
+                _enqueue(import_batch_apply, batch)
+            else:  # a second click, or a second tab: the first one started it
+                messages.info(request, "Deze import is al bevestigd; hier ziet u hoe ver hij is.")
             return redirect("importing:progress", pk=batch.pk)
     return render(
         request, "importing/preview.html", {"batch": batch, "preview": summary, "form": form}
@@ -115,17 +124,36 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress page; with htmx, only its fragment (polled every second while running)."""
     batch = import_batch_status_refresh(batch=_batch(request, pk))
-    if request.htmx and batch.status not in ACTIVE:
-        return HttpResponseClientRedirect(batch_result_url(batch))
+    if batch.status not in ACTIVE:
+        _show_outcome(request, batch)
+        url = batch_result_url(batch)
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.htmx:
         return render(request, "importing/progress.html#progress", {"batch": batch})
-    if batch.status not in ACTIVE:
-        return redirect(batch_result_url(batch))
     return render(request, "importing/progress.html", {"batch": batch})
 
 
 def batch_result_url(batch: ImportBatch) -> str:
+    """Where a finished job leads: its preview, the history after a rollback, or the result."""
+    if batch.status == ImportBatch.Status.PREVIEWED:
+        return reverse("importing:preview", kwargs={"pk": batch.pk})
+    if batch.job == ImportBatch.Job.ROLLBACK:
+        return reverse("importing:history")
     return reverse("importing:result", kwargs={"pk": batch.pk})
+
+
+def _show_outcome(request: HttpRequest, batch: ImportBatch) -> None:
+    """A rollback's outcome, once, as a message on the page the progress page leads to."""
+    outcome = import_batch_outcome_take(batch=batch)
+    if outcome and batch.status == ImportBatch.Status.ROLLED_BACK:
+        messages.success(request, outcome)
+    elif outcome:
+        messages.error(request, outcome)
+
+
+def _enqueue(task, batch: ImportBatch) -> None:
+    result = task.enqueue(batch.pk)
+    ImportBatch.objects.filter(pk=batch.pk).update(task_id=str(result.id))
 
 
 @admin_required
@@ -138,7 +166,12 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 def history(request: HttpRequest) -> HttpResponse:
-    batches = _batches(request).exclude(status=ImportBatch.Status.PREVIEWED)[:200]
+    imports_refresh_active()  # a worker that died shows as such, not as "Bezig" for ever
+    batches = (
+        _batches(request)
+        .exclude(status=ImportBatch.Status.PREVIEWED)
+        .exclude(job=ImportBatch.Job.PREVIEW)  # uploads not confirmed (or not readable)
+    )[:200]
     return render(request, "importing/history.html", {"batches": batches})
 
 
@@ -152,9 +185,9 @@ def rollback(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _rollback(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
     try:
-        outcome = import_rollback(batch=batch, user=request.user)
+        batch = import_rollback_queue(batch=batch, user=request.user)
     except RollbackRefused as refused:
         messages.error(request, refused.message)
-    else:
-        messages.success(request, f"Import #{batch.pk} ({batch.file_name}): {outcome.message}")
-    return redirect("importing:history")
+        return redirect("importing:history")
+    _enqueue(import_batch_rollback, batch)
+    return redirect("importing:progress", pk=batch.pk)

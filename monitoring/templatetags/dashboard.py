@@ -20,6 +20,12 @@ def signed(value, decimals=0):
     return change_cell(value, int(decimals)).text
 
 
+@register.filter
+def change(value, direction=1):
+    """A change as a cell: its arrow text, its better/worse class and its words (``said``)."""
+    return change_cell(value, 0, int(direction))
+
+
 @register.simple_tag(takes_context=True)
 def data_table(context, table, sortable=False):
     """A chart's table as HTML; with ``sortable`` its headers link to ``?sorteer=…``."""

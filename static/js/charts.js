@@ -26,6 +26,36 @@
     return null;
   }
 
+  /* Each drawn figure is watched: when its container changes size (a window resize, a grid
+   * column that wraps), Plotly redraws it to the new width. The container holds the figure's own
+   * height, because Plotly's resize measures the container: an empty one measures its
+   * min-height, which left every chart 300 px high after a resize. */
+  var watcher = null;
+  var pending = new Set();
+  function resizeLater(el) {
+    if (pending.has(el)) return;
+    pending.add(el);
+    window.requestAnimationFrame(function () {
+      pending.delete(el);
+      if (!document.body.contains(el)) {
+        if (watcher) watcher.unobserve(el);
+        return;
+      }
+      if (el.getAttribute("data-drawn") && window.Plotly) window.Plotly.Plots.resize(el);
+    });
+  }
+  function watch(el) {
+    if (!("ResizeObserver" in window)) return;
+    if (!watcher) {
+      watcher = new ResizeObserver(function (entries) {
+        entries.forEach(function (entry) {
+          resizeLater(entry.target);
+        });
+      });
+    }
+    watcher.observe(el);
+  }
+
   function draw(root) {
     if (!window.Plotly || !root || !root.querySelectorAll) return;
     var containers = root.querySelectorAll("[data-figure]");
@@ -37,7 +67,10 @@
       var figure = JSON.parse(source.textContent);
       if (!figure) return;
       el.setAttribute("data-drawn", "1");
+      var height = (figure.layout && figure.layout.height) || Number(el.getAttribute("data-height"));
+      if (height) el.style.height = height + "px";
       window.Plotly.newPlot(el, figure.data, figure.layout, CONFIG).then(function (gd) {
+        watch(gd);
         var block = el.closest(".chart-block");
         if (block) block.classList.add("has-figure");
         gd.on("plotly_click", function (event) {

@@ -45,7 +45,7 @@ class Grid:
     title: str | None = None  # a workbook's sheet name (a CSV has none)
 
 
-def _sniff_binary(data: bytes, filename: str) -> None:
+def sniff_binary(data: bytes, filename: str) -> None:
     """Reject files that are clearly not text tables, with a message saying what they are."""
     head = data[:8192]
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -164,7 +164,7 @@ def _detect_delimiter(text: str) -> str:
 def read_text_grid(data: bytes, filename: str) -> Grid:
     if not data or not data.strip(b"\xef\xbb\xbf \t\r\n\x00"):
         raise ImportFileError("Het bestand is leeg.")
-    _sniff_binary(data, filename)
+    sniff_binary(data, filename)
     text, encoding = _decode(data)
     if not text.strip():
         raise ImportFileError("Het bestand is leeg.")

@@ -5,8 +5,8 @@
 - ``rollback``: ``import_rollback``.
 - ``staging``: an upload kept under MEDIA_ROOT with its recorded preview (``import_upload``,
   ``batch_preview``), and housekeeping (``imports_prune``).
-- ``worker`` and ``progress``: a queued batch run by the worker, its progress, and a dead
-  worker told from a slow one.
+- ``worker`` and ``progress``: a batch's job in the worker (its preview, apply or rollback),
+  its progress, and a dead worker told from a slow one.
 - ``recompute``: scores of the municipalities concerned, after the commit.
 - ``results``: what the services return and raise.
 
@@ -41,7 +41,11 @@ Policies (also in docs/architecture.md):
 
 from monitoring.services.imports.apply import import_apply
 from monitoring.services.imports.plan import import_preview
-from monitoring.services.imports.progress import import_batch_status_refresh
+from monitoring.services.imports.progress import (
+    import_batch_outcome_take,
+    import_batch_status_refresh,
+    imports_refresh_active,
+)
 from monitoring.services.imports.results import (
     BOUNDARY_FORMATS,
     FORMAT_CHOICES,
@@ -54,14 +58,14 @@ from monitoring.services.imports.results import (
     RollbackResult,
     sha256_of,
 )
-from monitoring.services.imports.rollback import import_rollback
+from monitoring.services.imports.rollback import import_rollback, import_rollback_queue
 from monitoring.services.imports.staging import (
     PruneResult,
     batch_preview,
     import_upload,
     imports_prune,
 )
-from monitoring.services.imports.worker import import_batch_queue, import_batch_run
+from monitoring.services.imports.worker import import_batch_confirm, import_batch_run
 
 __all__ = [
     "BOUNDARY_FORMATS",
@@ -76,12 +80,15 @@ __all__ = [
     "RollbackResult",
     "batch_preview",
     "import_apply",
-    "import_batch_queue",
+    "import_batch_confirm",
+    "import_batch_outcome_take",
     "import_batch_run",
     "import_batch_status_refresh",
     "import_preview",
     "import_rollback",
+    "import_rollback_queue",
     "import_upload",
     "imports_prune",
+    "imports_refresh_active",
     "sha256_of",
 ]

@@ -11,6 +11,7 @@ import pandas as pd
 from django.conf import settings
 
 from monitoring.importing.formats.geometry import parse_boundaries
+from monitoring.importing.formats.grid import is_workbook, sniff_binary
 from monitoring.importing.mapping import alias_index, alias_key, map_columns
 from monitoring.importing.parsers import CellProblem, ImportFileError, parse_table, range_problems
 from monitoring.models import ImportBatch, Indicator, Level, Region
@@ -20,6 +21,7 @@ from monitoring.services.imports.results import (
     FORMAT_CHOICES,
     PREVIEW_MAX_REJECTED,
     ImportPreview,
+    ProgressReport,
     sha256_of,
 )
 from monitoring.services.values import (
@@ -47,6 +49,13 @@ def _check_size(data: bytes) -> None:
             f"{settings.IMPORT_MAX_UPLOAD_MB} MB (instelling IMPORT_MAX_UPLOAD_MB).".replace(
                 ".", ",", 1
             )
+        )
+
+
+def _check_format_choice(file_format: str) -> None:
+    if file_format not in FORMAT_CHOICES and file_format not in BOUNDARY_FORMATS:
+        raise ImportFileError(
+            f"Onbekend formaat '{file_format}'; kies uit {', '.join(FORMAT_CHOICES)}."
         )
 
 
@@ -106,10 +115,7 @@ def plan_file(
     municipality: Region | None,
 ) -> Plan:
     _check_size(data)
-    if file_format not in FORMAT_CHOICES and file_format not in BOUNDARY_FORMATS:
-        raise ImportFileError(
-            f"Onbekend formaat '{file_format}'; kies uit {', '.join(FORMAT_CHOICES)}."
-        )
+    _check_format_choice(file_format)
     if _is_boundary_file(data, filename, file_format):
         return _plan_boundaries(
             data=data, filename=filename, period=period, municipality=municipality
@@ -471,8 +477,11 @@ def import_preview(
     period: str | None = None,
     file_format: str = "auto",
     municipality: Region | None = None,
+    progress: ProgressReport | None = None,
 ) -> ImportPreview:
     """What importing this file would do; writes nothing. Raises ImportFileError (Dutch)."""
+    if progress is not None:
+        progress(5, "Bestand lezen en controleren", 0, 0)
     plan = plan_file(
         data=data,
         filename=filename,
@@ -480,5 +489,20 @@ def import_preview(
         file_format=file_format,
         municipality=municipality,
     )
+    if progress is not None:
+        progress(60, "Vergelijken met wat er al staat", 0, len(plan.cells))
     plan.preview.counts = count_changes(plan)
     return plan.preview
+
+
+def upload_check(*, data: bytes, filename: str, file_format: str) -> None:
+    """What can be refused from the first bytes alone, before a file is kept for the worker:
+    too large, an unknown format, or clearly no table (empty, PDF, HTML, XML, binary).
+    Raises ImportFileError (Dutch)."""
+    _check_format_choice(file_format)
+    _check_size(data)
+    if _is_boundary_file(data, filename, file_format) or is_workbook(data, filename):
+        return  # read in the worker; both are refused there with their own Dutch message
+    if not data or not data.strip(b"\xef\xbb\xbf \t\r\n\x00"):
+        raise ImportFileError("Het bestand is leeg.")
+    sniff_binary(data, filename)

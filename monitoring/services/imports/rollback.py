@@ -9,6 +9,7 @@ from django.utils import timezone
 from monitoring.models import ImportBatch, Region
 from monitoring.services.imports.recompute import scores_recompute_after
 from monitoring.services.imports.results import (
+    ProgressReport,
     RollbackRefused,
     RollbackResult,
     nl_int,
@@ -22,55 +23,107 @@ from monitoring.services.values import (
 
 
 def import_rollback(*, batch: ImportBatch, user=None) -> RollbackResult:
-    """Undo an applied batch exactly (see the module docstring); raises RollbackRefused."""
+    """Undo an applied batch exactly, here and now (command line, tests); raises
+    RollbackRefused. The web queues it for the worker instead (``import_rollback_queue``)."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ImportBatch.Status.APPLIED:
-            raise RollbackRefused(
-                f"Import #{batch.pk} kan niet worden teruggedraaid: de status is "
-                f"'{batch.get_status_display()}'. Alleen een ingelezen import kan terug."
-            )
-        _refuse_when_overwritten(batch)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT region_id FROM monitoring_valuechange WHERE batch_id = %(b)s UNION "
-                "SELECT region_id FROM monitoring_indicatorvalue WHERE batch_id = %(b)s",
-                {"b": batch.pk},
-            )
-            touched = {row[0] for row in cursor.fetchall()}
-        restored = values_restore(batch=batch)
-        changes = batch.region_changes or {}
-        previous = changes.get("previous", {})
-        regions_restore(previous=previous)
-        touched |= {int(pk) for pk in previous}
-        created = [int(pk) for pk in changes.get("created", [])]
-        touched |= set(created)
-        derived_values_recompute(region_ids=sorted(touched))
-        deleted, kept = _regions_delete_unused(created)
-        remaining = sorted(touched - deleted)
-        region_inhabitants_refresh(region_ids=remaining)
-        message = f"Teruggedraaid: {nl_int(restored)} waarden hersteld"
-        if deleted:
-            message += f", {nl_int(len(deleted))} regio's verwijderd"
-        if kept:
-            message += (
-                f"; {nl_int(len(kept))} regio's die deze import aanmaakte blijven bestaan "
-                "omdat ze nog gebruikt worden"
-            )
-        message += "."
-        batch.status = ImportBatch.Status.ROLLED_BACK
-        batch.rolled_back_at = timezone.now()
-        batch.rolled_back_by = user
-        batch.message = f"{batch.message}\n{message}".strip()
-        batch.save()
-    scores_recompute_after(batch=batch, region_ids=remaining)
-    return RollbackResult(
+            raise RollbackRefused(_status_refusal(batch))
+        result, remaining = _undo(batch, user=user, report=_no_report)
+    scores_recompute_after(batch=result.batch, region_ids=remaining)
+    return result
+
+
+def import_rollback_queue(*, batch: ImportBatch, user=None) -> ImportBatch:
+    """Mark an applied batch as waiting for the worker to roll it back (the caller enqueues the
+    task). One conditional update: of two requests at once, one queues and the other is
+    refused (RollbackRefused, Dutch), so a batch is never rolled back twice."""
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.APPLIED).update(
+        status=ImportBatch.Status.QUEUED,
+        job=ImportBatch.Job.ROLLBACK,
+        job_outcome="",
+        rolled_back_by=user,
+        progress=0,
+        phase="",
+        started_at=None,
+    )
+    batch.refresh_from_db()
+    if not updated:
+        raise RollbackRefused(_status_refusal(batch))
+    return batch
+
+
+def import_rollback_queued(*, batch: ImportBatch, progress: ProgressReport) -> RollbackResult:
+    """Roll back a batch the worker has taken (status running, job rollback); raises
+    RollbackRefused. One transaction: a worker that dies half-way leaves everything as it was.
+
+    The batch row is not locked: taking the queued job (one conditional update) already made
+    this worker the only one, and the progress writer must be able to update the row.
+    """
+    with transaction.atomic():
+        result, remaining = _undo(batch, user=batch.rolled_back_by, report=progress)
+    scores_recompute_after(batch=result.batch, region_ids=remaining)
+    return result
+
+
+def _no_report(percent: int, phase: str, done: int, total: int) -> None:
+    return None
+
+
+def _status_refusal(batch: ImportBatch) -> str:
+    return (
+        f"Import #{batch.pk} kan niet worden teruggedraaid: de status is "
+        f"'{batch.get_status_display()}'. Alleen een ingelezen import kan terug."
+    )
+
+
+def _undo(batch: ImportBatch, *, user, report: ProgressReport) -> tuple[RollbackResult, list[int]]:
+    """The rollback itself, inside the caller's transaction; also the regions left to score."""
+    report(5, "Controleren of latere imports dezelfde waarden raken", 0, 0)
+    _refuse_when_overwritten(batch)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT region_id FROM monitoring_valuechange WHERE batch_id = %(b)s UNION "
+            "SELECT region_id FROM monitoring_indicatorvalue WHERE batch_id = %(b)s",
+            {"b": batch.pk},
+        )
+        touched = {row[0] for row in cursor.fetchall()}
+    report(20, "Waarden herstellen", 0, 0)
+    restored = values_restore(batch=batch)
+    changes = batch.region_changes or {}
+    previous = changes.get("previous", {})
+    regions_restore(previous=previous)
+    touched |= {int(pk) for pk in previous}
+    created = [int(pk) for pk in changes.get("created", [])]
+    touched |= set(created)
+    report(50, "Afgeleide indicatoren berekenen", 0, 0)
+    derived_values_recompute(region_ids=sorted(touched))
+    report(75, "Regio's opruimen en inwoners bijwerken", 0, 0)
+    deleted, kept = _regions_delete_unused(created)
+    remaining = sorted(touched - deleted)
+    region_inhabitants_refresh(region_ids=remaining)
+    message = f"Teruggedraaid: {nl_int(restored)} waarden hersteld"
+    if deleted:
+        message += f", {nl_int(len(deleted))} regio's verwijderd"
+    if kept:
+        message += (
+            f"; {nl_int(len(kept))} regio's die deze import aanmaakte blijven bestaan "
+            "omdat ze nog gebruikt worden"
+        )
+    message += "."
+    batch.status = ImportBatch.Status.ROLLED_BACK
+    batch.rolled_back_at = timezone.now()
+    batch.rolled_back_by = user
+    batch.message = f"{batch.message}\n{message}".strip()
+    batch.save()
+    result = RollbackResult(
         batch=batch,
         values_restored=restored,
         regions_deleted=len(deleted),
         regions_kept=len(kept),
         message=message,
     )
+    return result, remaining
 
 
 def _refuse_when_overwritten(batch: ImportBatch) -> None:

@@ -10,15 +10,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from monitoring.models import ImportBatch, Region
-from monitoring.services.imports.plan import (
-    import_preview,
-)
-from monitoring.services.imports.results import (
-    ImportPreview,
-)
+from monitoring.services.imports.plan import upload_check
+from monitoring.services.imports.results import ImportPreview, sha256_of
 
 
 def import_upload(
@@ -30,44 +27,62 @@ def import_upload(
     municipality: Region | None = None,
     user=None,
 ) -> ImportBatch:
-    """Keep an uploaded file under MEDIA_ROOT and record its preview as a batch to confirm.
+    """Keep an uploaded file under MEDIA_ROOT as a batch whose preview the worker makes (job
+    ``preview``; the caller enqueues the task).
 
-    Raises ImportFileError (Dutch) for an unusable file; then nothing is kept.
+    Only what the first bytes tell is checked here (``upload_check``: size, format, clearly no
+    table): then ImportFileError (Dutch) and nothing is kept. Reading the whole file and
+    comparing it with the store take long for a national file, so they run in the worker,
+    which records the preview, or the Dutch reason the file cannot be read.
     """
-    preview = import_preview(
-        data=data,
-        filename=filename,
-        period=period or None,
-        file_format=file_format,
-        municipality=municipality,
-    )
+    upload_check(data=data, filename=filename, file_format=file_format)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name)[-120:] or "bestand"
     relative = Path("imports") / f"{uuid.uuid4().hex}-{safe}"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    stored = preview.to_json()
-    stored["requested_period"] = period or None
-    stored["requested_format"] = file_format
     return ImportBatch.objects.create(
         file_name=filename[:255],
-        sha256=preview.sha256,
-        file_format=preview.file_format,
-        period=preview.period,
+        sha256=sha256_of(data),
         municipality=municipality,
         user=user,
-        status=ImportBatch.Status.PREVIEWED,
+        status=ImportBatch.Status.QUEUED,
+        job=ImportBatch.Job.PREVIEW,
         stored_file=str(relative),
         file_size=len(data),
-        preview=stored,
-        cells_rejected=preview.rejected_total,
+        preview={"requested_period": period or None, "requested_format": file_format},
     )
 
 
+def batch_preview_record(*, batch_id: int, preview: ImportPreview) -> None:
+    """Record the preview the worker made: the batch is ready to be confirmed."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    stored = preview.to_json()
+    stored.update({k: v for k, v in (batch.preview or {}).items() if k.startswith("requested_")})
+    ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.RUNNING).update(
+        status=ImportBatch.Status.PREVIEWED,
+        sha256=preview.sha256,
+        file_format=preview.file_format,
+        period=preview.period,
+        preview=stored,
+        cells_rejected=preview.rejected_total,
+        progress=100,
+        phase="Klaar",
+    )
+
+
+def upload_forget(*, batch_id: int) -> None:
+    """Delete the stored file of a batch whose preview failed: an unreadable file is not kept."""
+    name = ImportBatch.objects.filter(pk=batch_id).values_list("stored_file", flat=True).first()
+    if name:
+        ImportBatch.objects.filter(pk=batch_id).update(stored_file="")
+        (Path(settings.MEDIA_ROOT) / name).unlink(missing_ok=True)
+
+
 def batch_preview(batch: ImportBatch) -> ImportPreview | None:
-    """The preview recorded at upload (None for batches from the command line or the demo)."""
-    if not batch.preview:
-        return None
+    """The preview the worker recorded (None for batches from the command line or the demo)."""
+    if not batch.preview or "counts" not in batch.preview:
+        return None  # not made yet (the worker is busy) or the batch never had one
     data = {k: v for k, v in batch.preview.items() if not k.startswith("requested_")}
     return ImportPreview.from_json(data)
 
@@ -83,8 +98,9 @@ class PruneResult:
 
 
 def imports_prune(*, older_than: dt.timedelta, dry_run: bool = False) -> PruneResult:
-    """Forget uploads nobody will use again: previews never confirmed, and the stored files of
-    imports that are finished (applied, failed or rolled back), once older than ``older_than``.
+    """Forget uploads nobody will use again: previews never confirmed (or never made), and the
+    stored files of imports that are finished (applied, failed or rolled back), once older than
+    ``older_than``.
 
     A finished batch keeps its record (file name, SHA-256, counts, value changes): rolling it
     back needs its value changes, never the file. Files under ``MEDIA_ROOT/imports`` that no
@@ -100,8 +116,11 @@ def imports_prune(*, older_than: dt.timedelta, dry_run: bool = False) -> PruneRe
         ImportBatch.Status.FAILED,
         ImportBatch.Status.ROLLED_BACK,
     ]
+    # Never confirmed: previews ready to confirm, and previews the worker could not make.
     stale_previews = ImportBatch.objects.filter(
-        status=ImportBatch.Status.PREVIEWED, created_at__lt=cutoff
+        Q(status=ImportBatch.Status.PREVIEWED)
+        | Q(status=ImportBatch.Status.FAILED, job=ImportBatch.Job.PREVIEW),
+        created_at__lt=cutoff,
     )
     stale_files = ImportBatch.objects.filter(status__in=finished, created_at__lt=cutoff).exclude(
         stored_file=""
