@@ -17,6 +17,7 @@ reaches the database, so it is in no history either.
 from __future__ import annotations
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -111,6 +112,7 @@ class ObservationQuerySet(models.QuerySet):
 
 
 HISTORY_INSERT, HISTORY_UPDATE = "versie_insert", "versie_update"
+VERSIONS_TRIGGER = "keep_versions"
 
 
 @track_history(
@@ -126,8 +128,13 @@ HISTORY_INSERT, HISTORY_UPDATE = "versie_insert", "versie_update"
     pghistory.InsertEvent(HISTORY_INSERT),
     pghistory.UpdateEvent(HISTORY_UPDATE),
     model_name="ObservationEvent",
-    append_only=True,
     obj_field=pghistory.ObjForeignKey(related_name="versions", on_delete=models.DO_NOTHING),
+    # Append-only, with pgtrigger's per-session switch kept for the retention job alone.
+    meta={
+        "triggers": [
+            pgtrigger.Protect(name=VERSIONS_TRIGGER, operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+    },
 )
 class Observation(models.Model):
     """One social worker's view of one ward in one quarter."""
@@ -295,7 +302,7 @@ class ObservationTransition(models.Model):
         verbose_name = "statuswijziging"
         verbose_name_plural = "statuswijzigingen"
         ordering = ["created_at", "pk"]
-        triggers = [AppendOnly()]
+        triggers = [AppendOnly(name="keep_transitions")]
 
     def __str__(self) -> str:
         return f"{self.from_status or '–'} → {self.to_status}"

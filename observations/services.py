@@ -29,6 +29,7 @@ from observations.models import (
     CONDITION_CODES,
     NARRATIVE_FIELDS,
     NARRATIVE_MAX_LENGTH,
+    VERSIONS_TRIGGER,
     Frequency,
     Observation,
     ObservationEvent,
@@ -470,7 +471,7 @@ def narratives_expire(*, today: date | None = None, retention_days: int | None =
         )
         # The history is append-only for everyone else; this one purpose may blank its text.
         event_model = ObservationEvent
-        with pgtrigger.ignore(f"{event_model._meta.label}:append_only"):
+        with pgtrigger.ignore(f"{event_model._meta.label}:{VERSIONS_TRIGGER}"):
             event_model.objects.filter(pgh_obj_id__in=ids).update(
                 **{name: "" for name in NARRATIVE_FIELDS}
             )
