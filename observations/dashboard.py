@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from access.permissions import Capability
 from monitoring.charts import ChartBlock, Column, Table, trace
+from monitoring.charts.style import _legend_below
 from monitoring.conditions import CONDITION_INFO, CONDITIONS
 from observations import dashboard_selectors
 from observations.dashboard_selectors import MunicipalityPractice, QuarterPractice, WardPractice
@@ -41,6 +42,7 @@ EXAMPLE_NOTE = (
 QUOTE_LENGTH = 220
 TOP_SIGNALS = 5
 SIGNAL_QUARTERS = 4  # "most frequent" looks back one year
+TREND_HEIGHT = 560  # the legend holds eight names: keep the plot itself as high as before
 
 
 # --- Hooks for the monitoring views -------------------------------------------------------------
@@ -102,9 +104,13 @@ def add_practice_to_trend(block: ChartBlock, quarters: list[QuarterPractice]) ->
     axis = figure.layout.get("xaxis", {})
     merged = sorted(set(axis.get("categoryarray", [])) | set(periods))
     figure.update_layout(
-        xaxis={"categoryarray": merged, "title": {"text": "periode (jaar of kwartaal)"}},
+        xaxis={
+            "categoryarray": merged,
+            "title": {"text": "periode (jaar of kwartaal)"},
+            "automargin": True,
+        },
         yaxis2={
-            "title": {"text": "praktijkscore (rechts)"},
+            "title": {"text": "praktijkscore"},
             "overlaying": "y",
             "side": "right",
             "range": [0.5, 5.5],
@@ -112,8 +118,8 @@ def add_practice_to_trend(block: ChartBlock, quarters: list[QuarterPractice]) ->
             "ticktext": [label for _, label in SCALE_TICKS],
             "showgrid": False,
             "zeroline": False,
+            "automargin": True,
         },
-        margin={"r": 130},
     )
     shown = 0
     for info in CONDITIONS:
@@ -129,8 +135,6 @@ def add_practice_to_trend(block: ChartBlock, quarters: list[QuarterPractice]) ->
                 y=means,
                 yaxis="y2",
                 name=practice_name(info),
-                legendgroup="praktijk",
-                legendgrouptitle={"text": "Praktijk (rechteras)"},
                 mode="lines+markers",
                 connectgaps=False,
                 text=[practice_text(m, q.rated[c]) for m, q in zip(means, quarters, strict=True)],
@@ -141,6 +145,9 @@ def add_practice_to_trend(block: ChartBlock, quarters: list[QuarterPractice]) ->
         )
     if not shown:
         return
+    # The legend below the plot grows by the rows the extra names need (as the chart does).
+    figure.layout["height"] = TREND_HEIGHT
+    block.height = _legend_below(figure, [t["name"] for t in figure.data])
     block.summary = (
         f"{block.summary} De stippellijnen met open markers zijn de praktijkscore van sociaal "
         f"werkers ({quarters[0].period} tot {quarters[-1].period}), op een eigen schaal rechts: "
