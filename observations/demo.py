@@ -241,3 +241,10 @@ def demo_observations_load() -> int:
                     )
             written += 1
     return written
+
+
+def demo_observations_remove() -> int:
+    """Delete the example observations (with their signals), before the demo accounts that
+    wrote them go; their history and transitions stay, as every log does."""
+    deleted, _ = Observation.objects.filter(is_example=True).delete()
+    return deleted

@@ -287,13 +287,19 @@ class ObservationTransition(models.Model):
     """One step in the workflow: who, when, from, to, and the note (a reason when returned).
     Append-only: the database refuses UPDATE and DELETE."""
 
+    # Like the audit trail's tables: no database constraint, so that a row outlives what it
+    # points at (the demo's example observations and accounts can be removed; this row stays).
     observation = models.ForeignKey(
-        Observation, on_delete=models.PROTECT, related_name="transitions"
+        Observation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="transitions"
     )
     from_status = models.CharField("van", max_length=13, choices=Status.choices, blank=True)
     to_status = models.CharField("naar", max_length=13, choices=Status.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="door"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="door",
     )
     created_at = models.DateTimeField("wanneer", auto_now_add=True)
     note = models.TextField("toelichting", blank=True, max_length=1000)
