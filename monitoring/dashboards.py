@@ -32,7 +32,7 @@ NO_SCORES = "Nog geen scores: lees cijfers in via Beheer → Importeren; de scor
 
 
 METHOD_EXPLANATION = {
-    "basisjaar": "100 is het gemiddelde van de {level} in het basisjaar, 10 punten is één standaardafwijking; een wijk die vooruitgaat wint punten, ook als alle wijken vooruitgaan.",
+    "basisjaar": "100 is de gemeente als geheel in het basisjaar (het gemiddelde van de {level}, gewogen naar de eigen noemer van elke indicator), 10 punten is één standaardafwijking tussen de {level}; een wijk die vooruitgaat wint punten, ook als alle wijken vooruitgaan. Binnen 5 punten van een ander getal heet een score \u201crond\u201d dat getal.",
     "zscore": "100 is het gemiddelde van de {level} in de gekozen periode, 10 punten is één standaardafwijking in die periode.",
     "minmax": "0 is de laagste en 100 de hoogste van de {level} in de gekozen periode.",
     "percentiel": "de percentielrang binnen de periode: 100 is de beste, 0 de laagste van de {level}.",
@@ -42,7 +42,7 @@ METHOD_EXPLANATION = {
 
 # What the index axis of a breakdown means under each method.
 INDEX_AXIS = {
-    "basisjaar": "index (100 = gemiddelde in basisjaar, 10 = één standaardafwijking)",
+    "basisjaar": "index (100 = de gemeente als geheel in het basisjaar, 10 = één standaardafwijking)",
     "zscore": "index (100 = gemiddelde in de periode, 10 = één standaardafwijking)",
     "minmax": "index (0 = laagste, 100 = hoogste in de periode)",
     "percentiel": "percentielrang in de periode (0 = laagste, 100 = beste)",
@@ -162,7 +162,12 @@ def _scorecard(
     by_key = {(p.code, p.period, p.condition): p.value for p in data.points}
     rows: list[dict[str, Any]] = []
     for area in data.areas:
-        row: dict[str, Any] = {"name": area.name, "code": area.code, "url": area.url}
+        row: dict[str, Any] = {
+            "name": area.name,
+            "code": area.code,
+            "url": area.url,
+            "inhabitants": area.inhabitants,
+        }
         for info in CONDITIONS:
             c = info.condition.value
             now = by_key.get((area.code, period, c))
@@ -189,6 +194,9 @@ def _scorecard(
             Column(f"change_{c}", f"verandering {info.short_nl.lower()}{since}", in_html=False)
         )
     columns.insert(1, Column("code", "Code", decimals=None))
+    # Inhabitants beside every score: a score of a ward of 200 has a far wider margin than one
+    # of 20.000 (docs/methodology.md, section 14).
+    columns.insert(2, Column("inhabitants", "Inwoners", decimals=0))
     counts = {
         info.condition.value: sum(r[info.condition.value] is not None for r in rows)
         for info in CONDITIONS
@@ -732,23 +740,27 @@ def indicator_page(data: IndicatorData, params: DashboardParams) -> Page:
 
 
 def change_page(data: ChangeData, params: DashboardParams) -> Page:
+    """The change between two periods, like for like (the selector chose the periods)."""
     periods = data.periods
-    with_values = sorted({p for (_, p), v in data.scores.items() if v is not None})
-    start = choose_period(params.start, periods, preferred=with_values, default_index=0)
-    end = choose_period(params.end, periods, preferred=with_values)
-    if start and end and start > end:
-        start, end = end, start
+    start, end = data.start, data.end
     blocks: list[ChartBlock] = []
     if start and end and start != end:
+        same = data.like_for_like
         blocks.append(
             charts.change_map(
                 areas=data.areas,
-                start={a.code: data.scores.get((a.code, start)) for a in data.areas},
-                end={a.code: data.scores.get((a.code, end)) for a in data.areas},
+                start={a.code: same.get(a.code, {}).get("start") for a in data.areas},
+                end={a.code: same.get(a.code, {}).get("end") for a in data.areas},
                 condition=data.condition,
                 start_period=start,
                 end_period=end,
                 level_plural=data.level_plural,
+                basis={
+                    code: row["basis"]
+                    if row["change"] is not None
+                    else f"{row['basis']}: te weinig voor een vergelijking"
+                    for code, row in same.items()
+                },
             )
         )
     return Page(

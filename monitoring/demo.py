@@ -1,9 +1,13 @@
-"""The demo municipality: 's-Gravenhage (GM0518) from real CBS files in ``fixtures/demo``.
+"""The demo municipalities, from real CBS files in ``fixtures/demo``: 's-Gravenhage (GM0518) and
+Amsterdam (GM0363).
 
-2019 is the one year with (nearly) every scored indicator; the other years carry what CBS had
-published in those editions, so their condition scores show "onvoldoende gegevens" honestly.
-(Utrecht's kwb-2023/2024 Excel extracts in tests/data were tried: income, education and
-distances are all '.' there, so they add no scores.)
+For 's-Gravenhage, 2019 is the one year with (nearly) every scored indicator; the other years
+carry what CBS had published in those editions, so their condition scores show "onvoldoende
+gegevens" honestly. Amsterdam has one release per year: the StatLine download of 2017 (as
+rewritten by R: dots for spaces), the OData files of 2019 and 2021. 2017 has income, benefits and
+distances, 2019 nearly everything, 2021 households and education: so Amsterdam has condition
+scores in two years, and indicator trends over three. (Utrecht's kwb-2023/2024 Excel extracts in
+tests/data were tried: income, education and distances are all '.' there, so they add no scores.)
 
 Loaded through the same import path as any admin's file, so the demo proves the data path. Every
 step is idempotent: loading twice leaves the same rows.
@@ -19,15 +23,22 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from access.models import MunicipalityAccess
+from monitoring import scoring
 from monitoring.importing.formats.geometry import parse_boundaries
 from monitoring.importing.pipeline import ImportOutcome, file_import
 from monitoring.models import ConditionScore, Membership, Region, Role
-from monitoring.services import framework_install, region_geometry_set, scores_recompute
+from monitoring.services import (
+    derived_values_recompute,
+    framework_install,
+    region_geometry_set,
+    scores_recompute_many,
+)
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_DIR = FIXTURES / "demo"
 DEMO_MUNICIPALITY = "GM0518"
-DEMO_MUNICIPALITIES = (DEMO_MUNICIPALITY,)
+DEMO_AMSTERDAM = "GM0363"
+DEMO_MUNICIPALITIES = (DEMO_MUNICIPALITY, DEMO_AMSTERDAM)
 
 # (file, period when the file itself does not say it)
 DEMO_TABLES: tuple[tuple[str, str], ...] = (
@@ -38,9 +49,17 @@ DEMO_TABLES: tuple[tuple[str, str], ...] = (
     ("kwb2020_GM0518_odata.csv", "2020"),
     ("kwb2021_GM0518_odata.csv", "2021"),
     ("kwb2024_GM0518_statline_bevolking.csv", "2024"),
+    # Amsterdam: one CBS release per year (the 2017 file also has the row of Nederland).
+    ("kwb2017_GM0363_statline_r.csv", "2017"),
+    ("kwb2019_GM0363_odata.csv", "2019"),
+    ("kwb2021_GM0363_odata.csv", "2021"),
 )
 # (file, year of the boundaries)
-DEMO_BOUNDARIES: tuple[tuple[str, int], ...] = (("wijken_GM0518_2023_wgs84.geojson", 2024),)
+DEMO_BOUNDARIES: tuple[tuple[str, int], ...] = (
+    ("wijken_GM0518_2023_wgs84.geojson", 2024),
+    # Amsterdam's 99 wijk codes are the same in 2016, 2017, 2019 and 2021.
+    ("wijken_GM0363_2016_wgs84.geojson", 2021),
+)
 
 
 @dataclass(frozen=True)
@@ -83,22 +102,39 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 
 
 def demo_load(*, with_users: bool = True) -> list[ImportOutcome]:
-    framework_install(path=FIXTURES / "indicator_framework.json")
+    installed = framework_install(path=FIXTURES / "indicator_framework.json")
     outcomes = [
-        file_import(data=(DEMO_DIR / name).read_bytes(), filename=name, period=period)
+        file_import(
+            data=(DEMO_DIR / name).read_bytes(),
+            filename=name,
+            period=period,
+            recompute_scores=False,  # once, for both municipalities, below
+        )
         for name, period in DEMO_TABLES
     ]
     for name, year in DEMO_BOUNDARIES:
         boundaries = parse_boundaries((DEMO_DIR / name).read_bytes(), filename=name)
         region_geometry_set(geometries=boundaries.regions, year=year)
-    for municipality in Region.objects.municipalities().filter(code__in=DEMO_MUNICIPALITIES):
-        # Imports recompute scores themselves; this covers a database whose scores were
-        # cleared, without paying for a recompute on every `make run`.
-        if not ConditionScore.objects.filter(region__municipality=municipality).exists() or any(
-            not outcome.already_imported for outcome in outcomes
-        ):
-            scores_recompute(municipality=municipality)
-    for municipality in Region.objects.municipalities().filter(code__in=DEMO_MUNICIPALITIES):
+    municipalities = list(
+        Region.objects.municipalities().filter(code__in=DEMO_MUNICIPALITIES).order_by("code")
+    )
+    # Recompute when a file brought something new, when the scores were cleared or computed by
+    # an earlier method version (after an upgrade); not on every `make run`.
+    stale = ConditionScore.objects.exclude(method_version=scoring.METHOD_VERSION).exists()
+    if installed or stale:
+        # New indicators (an upgraded framework) may be inputs of derived ones.
+        derived_values_recompute()
+    if (
+        installed
+        or stale
+        or any(not outcome.already_imported for outcome in outcomes)
+        or any(
+            not ConditionScore.objects.filter(region__municipality=m).exists()
+            for m in municipalities
+        )
+    ):
+        scores_recompute_many(municipalities=municipalities)
+    for municipality in municipalities:
         # The demo is the public site a newcomer sees before logging in.
         MunicipalityAccess.objects.update_or_create(
             municipality=municipality, defaults={"is_published": True}
@@ -118,6 +154,8 @@ def demo_users_ensure() -> None:
             "Demo-gebruikers met bekende wachtwoorden worden alleen aangemaakt als DEBUG aan staat."
         )
     municipality = Region.objects.municipalities().get(code=DEMO_MUNICIPALITY)
+    # The policy officer reads both demo municipalities, so the home page lists both.
+    also_read = list(Region.objects.municipalities().filter(code=DEMO_AMSTERDAM))
     user_model = get_user_model()
     with transaction.atomic():
         for demo in DEMO_USERS:
@@ -135,6 +173,11 @@ def demo_users_ensure() -> None:
             membership, _ = Membership.objects.get_or_create(
                 user=user, municipality=municipality, defaults={"role": demo.role}
             )
+            if demo.role == Role.POLICY_OFFICER:
+                for other in also_read:
+                    Membership.objects.get_or_create(
+                        user=user, municipality=other, defaults={"role": demo.role}
+                    )
             if demo.role == Role.SOCIAL_WORKER:
                 # Adds the demo wards that are missing (twice changes nothing).
                 membership.wards.add(

@@ -142,7 +142,7 @@ class Indicator(models.Model):
         blank=True,
         help_text=(
             "Namen waaronder deze cijfers in CBS- en gemeentebestanden staan: OData-sleutel "
-            "zonder _NN (HuishoudensMetEenLaagInkomen), Excel-naam (p_hh_li) of StatLine-label."
+            "zonder _NN (HuishoudensMetEenLaagInkomen), Excel-naam (p_hh_lkk) of StatLine-label."
         ),
     )
     numerator = ArrayField(
@@ -160,6 +160,32 @@ class Indicator(models.Model):
         help_text="Afgeleide indicator: codes van indicatoren die opgeteld de noemer vormen.",
     )
     factor = models.FloatField("factor", default=1.0)
+    weighted_by = ArrayField(
+        models.SlugField(max_length=60),
+        verbose_name="gewogen naar",
+        default=list,
+        blank=True,
+        help_text=(
+            "Codes van indicatoren die opgeteld het gewicht van een wijk in de gemeentelijke "
+            "referentie vormen (de eigen noemer: huishoudens, inwoners van 15 tot 65 jaar...). "
+            "Leeg: het gewone gemiddelde van de wijken."
+        ),
+    )
+    valid_from = PeriodField(
+        "hoort bij het kader vanaf",
+        blank=True,
+        default="",
+        help_text="Eerste periode waarin deze indicator meetelt voor de dekking (leeg: altijd).",
+    )
+    valid_until = PeriodField(
+        "hoort bij het kader tot en met",
+        blank=True,
+        default="",
+        help_text=(
+            "Laatste periode waarin deze indicator meetelt voor de dekking, bijvoorbeeld omdat "
+            "het CBS het cijfer daarna verving (leeg: altijd)."
+        ),
+    )
     minimum = models.FloatField("kleinst mogelijke waarde", null=True, blank=True)
     maximum = models.FloatField("grootst mogelijke waarde", null=True, blank=True)
     is_active = models.BooleanField("actief", default=True)

@@ -36,14 +36,57 @@ class ScoreInputs:
     indicators: pd.DataFrame
     inhabitants: pd.DataFrame
     national: pd.DataFrame | None
+    # Each area's weight in the municipal reference per scored indicator (method 2.0).
+    weights: pd.DataFrame | None = None
 
 
 def indicator_frame(indicators: list[Indicator]) -> pd.DataFrame:
     """The ``indicators`` frame of the scoring core, from active Indicator rows."""
     return pd.DataFrame(
-        [(i.code, i.role, i.direction, float(i.weight)) for i in indicators if i.is_active],
-        columns=["code", "condition", "direction", "weight"],
+        [
+            (i.code, i.role, i.direction, float(i.weight), i.valid_from, i.valid_until)
+            for i in indicators
+            if i.is_active
+        ],
+        columns=["code", "condition", "direction", "weight", "valid_from", "valid_until"],
     )
+
+
+def _weight_codes(indicators: list[Indicator]) -> set[str]:
+    return {
+        code for i in indicators if i.is_active and i.role in _CONDITIONS for code in i.weighted_by
+    }
+
+
+def reference_weights(frame: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame | None:
+    """``region, period, indicator, weight``: per scored indicator with ``weighted_by``, the sum
+    of those indicators' values for each area and period (missing when one of them is).
+
+    Indicators share few weight bases (households, inhabitants of 15 to 65...): each base is
+    summed once, in one grouped pass, and then given to every indicator that uses it."""
+    users: dict[tuple[str, ...], list[str]] = {}
+    for indicator in indicators:
+        if indicator.is_active and indicator.role in _CONDITIONS and indicator.weighted_by:
+            users.setdefault(tuple(sorted(indicator.weighted_by)), []).append(indicator.code)
+    parts = []
+    for codes, scored in users.items():
+        rows = frame[frame["indicator"].isin(codes)]
+        if rows.empty:
+            continue
+        totals = rows.groupby(["region", "period"], sort=False)["value"].agg(["sum", "count"])
+        totals = totals[totals["count"] == len(codes)]
+        for code in scored:
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "region": totals.index.get_level_values("region"),
+                        "period": totals.index.get_level_values("period"),
+                        "indicator": code,
+                        "weight": totals["sum"].to_numpy(dtype=float),
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True) if parts else None
 
 
 def score_inputs(
@@ -64,16 +107,21 @@ def score_inputs(
     """
     if indicators is None:
         indicators = list(Indicator.objects.filter(is_active=True))
+    weight_codes = _weight_codes(indicators)
     code_of = {
         i.pk: i.code
         for i in indicators
-        if i.is_active and (i.role in _CONDITIONS or i.code == INHABITANTS_CODE)
+        if i.is_active
+        and (i.role in _CONDITIONS or i.code == INHABITANTS_CODE or i.code in weight_codes)
     }
-    if INHABITANTS_CODE not in code_of.values():
-        code_of.update(
-            Indicator.objects.filter(code=INHABITANTS_CODE).values_list("pk", "code")[:1]
-        )
-    scored_ids = [pk for pk, code in code_of.items() if code != INHABITANTS_CODE]
+    wanted = {INHABITANTS_CODE, *weight_codes} - set(code_of.values())
+    if wanted:
+        # Context counts (inhabitants, households, age groups) are read whether active or not.
+        code_of.update(Indicator.objects.filter(code__in=wanted).values_list("pk", "code"))
+    auxiliary = {INHABITANTS_CODE, *weight_codes} - {
+        i.code for i in indicators if i.is_active and i.role in _CONDITIONS
+    }
+    scored_ids = [pk for pk, code in code_of.items() if code not in auxiliary]
     params = {"indicators": list(code_of), "periods": periods}
     period_filter = "" if periods is None else "AND v.period = ANY(%(periods)s)"
     if bulk:
@@ -111,6 +159,8 @@ def score_inputs(
     inhabitants = frame.loc[is_inhabitants, ["region", "period", "value"]].rename(
         columns={"value": "inhabitants"}
     )
+    is_auxiliary = frame["indicator"].isin(auxiliary)
+    weights = reference_weights(frame.loc[is_auxiliary], indicators)
     national = None
     if with_national:
         national = _read(
@@ -126,10 +176,11 @@ def score_inputs(
         )
         national["indicator"] = national["indicator"].astype("int64").map(code_of)
     return ScoreInputs(
-        values=frame.loc[~is_inhabitants].reset_index(drop=True),
+        values=frame.loc[~is_auxiliary].reset_index(drop=True),
         indicators=indicator_frame(indicators),
         inhabitants=inhabitants.reset_index(drop=True),
         national=None if national is None or national.empty else national,
+        weights=weights,
     )
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from monitoring import scoring
 from monitoring.charts import Area, ScorePoint
-from monitoring.forms import area_period
+from monitoring.forms import area_period, choose_period
 from monitoring.models import (
     ConditionScore,
     Indicator,
@@ -26,6 +26,7 @@ from monitoring.models import (
     Region,
     ScoreMethod,
 )
+from monitoring.scoring.change import basis_text, like_for_like_change
 from monitoring.scoring_inputs import score_inputs
 
 # Context that makes wards alike for "vergelijkbare wijken": urbanity, age profile, household
@@ -67,8 +68,25 @@ def is_region_code(code: str | None) -> bool:
 
 
 def municipalities(*, user) -> list[Region]:
-    """The municipalities this user may view (access.permissions), by name."""
-    return list(Region.objects.for_user(user).municipalities().order_by("name"))
+    """The municipalities this user may view (access.permissions), by name, each with
+    ``n_wijken`` and ``n_buurten``: one query."""
+
+    def count_of(level: str) -> Subquery:
+        return Subquery(
+            Region.objects.filter(municipality=OuterRef("pk"), level=level)
+            .order_by()
+            .values("municipality")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        )
+
+    return list(
+        Region.objects.for_user(user)
+        .municipalities()
+        .annotate(n_wijken=count_of(Level.WIJK), n_buurten=count_of(Level.BUURT))
+        .order_by("name")
+    )
 
 
 def municipality_get(code: str | None, *, user) -> Region | None:
@@ -97,7 +115,7 @@ def area_get(code: str, level: str, *, user) -> Region | None:
 
 
 def _areas(municipality: Region, level: str, *, with_geometry: bool = True) -> list[Area]:
-    fields = ["code", "name", "level"] + (["geometry"] if with_geometry else [])
+    fields = ["code", "name", "inhabitants"] + (["geometry"] if with_geometry else [])
     url = _url_maker(level)
     rows = (
         Region.objects.filter(municipality=municipality, level=level, last_year__isnull=True)
@@ -105,7 +123,13 @@ def _areas(municipality: Region, level: str, *, with_geometry: bool = True) -> l
         .values_list(*fields)
     )
     return [
-        Area(code=row[0], name=row[1], url=url(row[0]), geometry=row[3] if with_geometry else None)
+        Area(
+            code=row[0],
+            name=row[1],
+            url=url(row[0]),
+            geometry=row[3] if with_geometry else None,
+            inhabitants=row[2],
+        )
         for row in rows
     ]
 
@@ -352,7 +376,9 @@ def score_breakdowns(
         municipality_ids=[region.municipality_id],
         indicators=indicators,
         levels=(region.level,),
-        periods=sorted({period, base_period} - {""}) if uses_base else [period],
+        # An indicator without values in the base year takes its first year with values as
+        # its reference (method 2.0): the base-year methods need every period of the group.
+        periods=None if uses_base else [period],
         with_national=method == scoring.NATIONAL,
         bulk=False,
     )
@@ -366,6 +392,7 @@ def score_breakdowns(
         inhabitants=inputs.inhabitants,
         min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
         national=inputs.national,
+        weights=inputs.weights,
     )
     frame = result.contributions
     own = frame[(frame["region"] == str(region.pk)) & (frame["period"] == period)]
@@ -655,27 +682,111 @@ class ChangeData:
     method: str
     condition: str
     areas: list[Area]
-    scores: dict[tuple[str, str], float | None]  # (code, period)
+    scores: dict[tuple[str, str], float | None]  # (code, period): the stored scores
     periods: list[str]
+    start: str | None = None
+    end: str | None = None
+    # Like for like, per area code: scores on the indicators present in both periods, their
+    # difference and on how many indicators it rests ("op basis van 4 van 5 indicatoren").
+    like_for_like: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def level_plural(self) -> str:
         return LEVEL_PLURAL.get(self.level, "gebieden")
 
 
-def change_data(*, municipality: Region, level: str, method: str, condition: str) -> ChangeData:
-    """Every area's score on one condition in every period: two queries."""
+def change_data(
+    *,
+    municipality: Region,
+    level: str,
+    method: str,
+    condition: str,
+    start: str | None = None,
+    end: str | None = None,
+) -> ChangeData:
+    """Every area's score on one condition in every period, and the like-for-like change
+    between ``start`` and ``end`` (defaults: the first and last period with scores).
+
+    The change is recomputed from the values of the comparison group, with the same reader and
+    core function as the stored scores, because it depends on which indicators both periods
+    share. Queries: areas, scores, and the values of the group (plus the national values for
+    ``landelijk``).
+    """
     areas = _areas(municipality, level)
     scores: dict[tuple[str, str], float | None] = {}
-    for code, period, value in ConditionScore.objects.filter(
+    code_of: dict[str, str] = {}
+    base_period = ""
+    for region_id, code, period, value, base in ConditionScore.objects.filter(
         region__municipality=municipality,
         region__level=level,
         method=method,
         condition=condition,
-    ).values_list("region__code", "period", "value"):
+    ).values_list("region_id", "region__code", "period", "value", "base_period"):
         scores[(code, period)] = value
+        code_of[str(region_id)] = code
+        base_period = base_period or base
     periods = sorted({p for _, p in scores})
-    return ChangeData(municipality, level, method, condition, areas, scores, periods)
+    with_values = sorted({p for (_, p), v in scores.items() if v is not None})
+    start = choose_period(start, periods, preferred=with_values, default_index=0)
+    end = choose_period(end, periods, preferred=with_values)
+    if start and end and start > end:
+        start, end = end, start
+    like_for_like: dict[str, dict[str, Any]] = {}
+    if start and end and start != end and method in scoring.METHODS:
+        like_for_like = _like_for_like(
+            municipality, level, method, condition, start, end, base_period, code_of
+        )
+    return ChangeData(
+        municipality, level, method, condition, areas, scores, periods, start, end, like_for_like
+    )
+
+
+def _like_for_like(
+    municipality: Region,
+    level: str,
+    method: str,
+    condition: str,
+    start: str,
+    end: str,
+    base_period: str,
+    code_of: dict[str, str],
+) -> dict[str, dict[str, Any]]:
+    uses_base = method in scoring.METHODS_USING_BASE_PERIOD
+    if uses_base and not base_period:
+        return {}
+    inputs = score_inputs(
+        municipality_ids=[municipality.pk],
+        levels=(level,),
+        periods=None if uses_base else [start, end],
+        with_national=method == scoring.NATIONAL,
+        bulk=False,
+    )
+    if inputs.values.empty or (method == scoring.NATIONAL and inputs.national is None):
+        return {}
+    result = scoring.score(
+        inputs.values,
+        inputs.indicators,
+        base_period=base_period if uses_base else None,
+        method=method,
+        inhabitants=inputs.inhabitants,
+        min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
+        national=inputs.national,
+        weights=inputs.weights,
+    )
+    change = like_for_like_change(result.contributions, inputs.indicators, start=start, end=end)
+    change = change[change["condition"] == condition]
+    return {
+        code_of.get(row.region, row.region): {
+            "start": _number(row.score_start),
+            "end": _number(row.score_end),
+            "change": _number(row.change),
+            "n_common": int(row.n_common),
+            "n_indicators": int(row.n_indicators),
+            "status": row.status,
+            "basis": basis_text(int(row.n_common), int(row.n_indicators)),
+        }
+        for row in change.itertuples(index=False)
+    }
 
 
 DEFAULT_METHOD = ScoreMethod.BASE_YEAR.value

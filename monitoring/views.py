@@ -157,7 +157,12 @@ def change(request: HttpRequest) -> HttpResponse:
         return render(request, "monitoring/home.html", {"municipalities": []})
     granted = require(request.user, Capability.VIEW, region)
     data = selectors.change_data(
-        municipality=region, level=params.level, method=params.method, condition=params.condition
+        municipality=region,
+        level=params.level,
+        method=params.method,
+        condition=params.condition,
+        start=params.start,
+        end=params.end,
     )
     page = dashboards.change_page(data, params)
     return _respond(request, "monitoring/change.html", page, params, "verandering", granted)

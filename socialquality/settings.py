@@ -299,6 +299,9 @@ AUTHENTICATION_BACKENDS = [
 DEMO_USERS_ALLOWED = DEBUG
 # Regions with fewer inhabitants than this get no scores and are never ranked.
 SMALL_REGION_MIN_INHABITANTS = env_int("SMALL_REGION_MIN_INHABITANTS", 50, minimum=0)
+# Regions with fewer inhabitants than this keep their score (and its margin) but get no place in
+# the ranking (docs/methodology.md, "Rangorde"); 0 ranks every scored region.
+RANK_MIN_INHABITANTS = env_int("RANK_MIN_INHABITANTS", 1000, minimum=0)
 # Narratives of observations are removed this many days after their quarter ended (ratings and
 # signals stay); `manage.py expire_narratives` runs it, daily.
 OBSERVATION_NARRATIVE_RETENTION_DAYS = env_int(

@@ -39,8 +39,10 @@ def site(demo_live):
 
 def test_a_published_municipality_shows_scores_and_nothing_private_to_the_public(site, page):
     assert MunicipalityAccess.objects.get(municipality__code="GM0518").is_published
+    # Two published demo municipalities: the home page lists them, each dashboard is public.
+    page.goto(f"{site}/")
+    assert "/gemeente/GM0518/" in page.content() and "/gemeente/GM0363/" in page.content()
     for url in (
-        "/",
         "/gemeente/GM0518/",
         f"/wijk/{WARD}/",
         f"/wijk/{WARD}/zekerheid/",

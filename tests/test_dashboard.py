@@ -49,9 +49,9 @@ def test_municipality_page_has_map_scorecard_trends_and_their_words(scored, bele
     assert "<script>" not in html and "onclick" not in html  # nothing inline under CSP
 
 
-def test_home_renders_the_only_municipality(scored, beleid_client):
+def test_home_lists_the_demo_municipalities(scored, beleid_client):
     html = _html(beleid_client.get("/"))
-    assert "Scorekaart" in html and "GM0518" in html
+    assert "/gemeente/GM0518/" in html and "/gemeente/GM0363/" in html
 
 
 def test_ward_page_says_in_words_where_the_ward_stands(scored, beleid_client):
@@ -327,8 +327,8 @@ def test_scorecard_sorts_by_a_condition(scored, beleid_client):
     values = []
     for row in rows:
         cells = re.findall(r'<td class="num">([\d.]+)', row)
-        if cells:
-            values.append(int(cells[0].replace(".", "")))
+        if len(cells) > 1:  # the first number is the ward's inhabitants, then the scores
+            values.append(int(cells[1].replace(".", "")))
     assert values == sorted(values, reverse=True)
 
 
@@ -366,7 +366,7 @@ def test_a_table_downloads_as_an_excel_workbook_with_numbers_as_numbers(scored, 
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith("Scorekaart")
-    assert rows[1][:3] == ("Naam", "Code", "Zekerheid")
+    assert rows[1][:4] == ("Naam", "Code", "Inwoners", "Zekerheid")
     numbers = [c for row in rows[2:] for c in row if isinstance(c, float | int)]
     assert len(numbers) > 40
     assert rows[-1][0].startswith("Bron: CBS")
@@ -513,7 +513,8 @@ EXPECTED_QUERIES = {
         "vergelijk": 6,
         "indicator": 4,
         "indicatoren": 2,  # municipality, indicators
-        "verandering": 3,
+        # areas, scores; like for like: indicators, the group's regions, their values
+        "verandering": 6,
     }.items()
 }
 

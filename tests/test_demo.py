@@ -85,30 +85,44 @@ def test_the_demo_users_have_one_role_each_in_den_haag(demo):
         assert user.check_password(demo_user.password)
         if demo_user.role is None:
             continue
-        assert [m.role for m in user.memberships.all()] == [demo_user.role]
-        assert user.memberships.get().municipality.code == "GM0518"
+        assert {m.role for m in user.memberships.all()} == {demo_user.role}
+        assert "GM0518" in {m.municipality.code for m in user.memberships.all()}
+
+
+def test_the_policy_officer_reads_both_demo_municipalities(demo):
+    user = get_user_model().objects.get(username="beleid")
+    assert sorted(m.municipality.code for m in user.memberships.all()) == ["GM0363", "GM0518"]
 
 
 def test_the_demo_beheerder_administers_den_haag_only_and_is_no_superuser(demo):
     beheerder = get_user_model().objects.get(username="beheerder")
     assert not beheerder.is_superuser and not beheerder.is_staff
+    assert [m.municipality.code for m in beheerder.memberships.all()] == ["GM0518"]
     site_admins = get_user_model().objects.filter(is_superuser=True)
     assert list(site_admins.values_list("username", flat=True)) == ["sitebeheerder"]
     assert not site_admins.get().memberships.exists()
 
 
-def test_the_demo_municipality_is_published(demo):
+def test_the_demo_municipalities_are_published(demo):
     from access.models import MunicipalityAccess
 
     assert MunicipalityAccess.objects.get(municipality__code="GM0518").is_published
+    assert MunicipalityAccess.objects.get(municipality__code="GM0363").is_published
 
 
-def test_the_home_page_names_the_municipality_and_its_wards(demo, beleid_client):
+def test_the_home_page_lists_both_demo_municipalities_with_their_wards(demo, beleid_client):
     response = beleid_client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "'s-Gravenhage" in html or "&#x27;s-Gravenhage" in html
+    assert "Amsterdam" in html
     assert "44 wijken en 114 buurten" in html
+    assert "99 wijken en 479 buurten" in html
+    assert 'href="/gemeente/GM0518/"' in html and 'href="/gemeente/GM0363/"' in html
+
+
+def test_the_municipality_page_names_its_wards(demo, client):
+    html = client.get("/gemeente/GM0518/").content.decode()
     for ward in Region.objects.filter(municipality__code="GM0518", level=Level.WIJK):
         assert ward.code in html
 

@@ -67,7 +67,7 @@ def test_an_administrator_imports_a_file_follows_it_and_rolls_it_back(demo_live,
     page.set_input_files("#id_file", str(UTRECHT_2019))
     page.click("text=Voorbeeld bekijken")
     page.wait_for_url("**/import/*/")
-    assert page.inner_text("#nieuw") == "1.220"
+    assert page.inner_text("#nieuw") == "1.586"
     assert "122 nieuwe regio's" in page.inner_text("#samenvatting")
     screenshot(page, "import-preview")
 
@@ -76,7 +76,7 @@ def test_an_administrator_imports_a_file_follows_it_and_rolls_it_back(demo_live,
     page.wait_for_url("**/voortgang/")
     screenshot(page, "import-progress")
     page.wait_for_url("**/resultaat/", timeout=60_000)
-    assert "Ingelezen: 1.220 nieuwe waarden" in page.inner_text("#uitkomst")
+    assert "Ingelezen: 1.586 nieuwe waarden" in page.inner_text("#uitkomst")
     screenshot(page, "import-result")
     batch = ImportBatch.objects.get(file_name=UTRECHT_2019.name)
     assert batch.status == ImportBatch.Status.APPLIED and batch.task_id
@@ -89,7 +89,7 @@ def test_an_administrator_imports_a_file_follows_it_and_rolls_it_back(demo_live,
     row.locator("text=Terugdraaien").click()
     page.click("#bevestig-terugdraaien")
     page.wait_for_url("**/import/geschiedenis/")
-    assert "Teruggedraaid: 1.220 waarden hersteld" in page.inner_text(".messages")
+    assert "Teruggedraaid: 1.586 waarden hersteld" in page.inner_text(".messages")
     assert "Teruggedraaid" in page.locator(f"#import-{batch.pk}").inner_text()
     screenshot(page, "import-rollback")
     assert not Region.objects.filter(code="GM0344").exists()

@@ -27,7 +27,8 @@ def run(*args: str) -> str:
 
 def test_a_dry_run_prints_the_preview_and_writes_nothing(framework):
     output = run(str(DEN_HAAG_2021), "--dry-run")
-    assert "1.590 nieuw, 0 gewijzigd, 0 ongewijzigd" in output
+    # 1.590 values as before, and the three age groups of the working-age population (159 × 3)
+    assert "2.067 nieuw, 0 gewijzigd, 0 ongewijzigd" in output
     assert "Nieuwe regio's: 159" in output
     assert "er is niets ingelezen" in output
     assert not IndicatorValue.objects.exists() and not ImportBatch.objects.exists()
@@ -36,7 +37,7 @@ def test_a_dry_run_prints_the_preview_and_writes_nothing(framework):
 def test_the_command_imports_and_a_second_run_says_nothing_changes(framework):
     output = run(str(DEN_HAAG_2021))
     batch = ImportBatch.objects.get()
-    assert f"Import #{batch.pk}: Ingelezen: 1.590 nieuwe waarden" in output
+    assert f"Import #{batch.pk}: Ingelezen: 2.067 nieuwe waarden" in output
     assert batch.sha256 and batch.file_format == "cbs-odata" and batch.period == "2021"
     again = run(str(DEN_HAAG_2021))
     assert f"al ingelezen (import #{batch.pk}); er verandert niets" in again

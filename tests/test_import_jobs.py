@@ -103,7 +103,7 @@ def test_an_upload_is_read_in_the_worker_and_the_progress_page_leads_to_its_prev
     )
     assert response["HX-Redirect"] == reverse("importing:preview", args=[batch.pk])
     page = admin_client.get(response["HX-Redirect"]).content.decode()
-    assert "1.590 nieuwe waarden" in page
+    assert "2.067 nieuwe waarden" in page
     assert not IndicatorValue.objects.exists()  # a preview writes nothing
 
 
@@ -147,7 +147,7 @@ def test_a_rollback_runs_in_the_worker_and_the_history_says_once_what_it_restore
     batch.refresh_from_db()
     assert (batch.status, batch.job) == (ImportBatch.Status.QUEUED, ImportBatch.Job.ROLLBACK)
     assert len(tasks_of("import_batch_rollback", batch)) == 1
-    assert IndicatorValue.objects.filter(batch=batch).count() == 1590  # nothing undone yet
+    assert IndicatorValue.objects.filter(batch=batch).count() == 2067  # nothing undone yet
     page = admin_client.get(response["Location"]).content.decode()
     assert "Bezig met terugdraaien" in page
 
@@ -155,9 +155,9 @@ def test_a_rollback_runs_in_the_worker_and_the_history_says_once_what_it_restore
     assert not IndicatorValue.objects.exists()
     response = admin_client.get(reverse("importing:progress", args=[batch.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("importing:history")
-    assert "Teruggedraaid: 1.590 waarden hersteld" in response.content.decode()
+    assert "Teruggedraaid: 2.067 waarden hersteld" in response.content.decode()
     again = admin_client.get(reverse("importing:progress", args=[batch.pk]), follow=True)
-    assert "Teruggedraaid: 1.590 waarden hersteld" not in again.content.decode()
+    assert "Teruggedraaid: 2.067 waarden hersteld" not in again.content.decode()
 
 
 def test_a_rollback_refused_in_the_worker_leaves_the_import_applied_and_says_why(
@@ -173,7 +173,7 @@ def test_a_rollback_refused_in_the_worker_leaves_the_import_applied_and_says_why
     assert import_batch_run(batch_id=batch.pk) == "geweigerd"
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.APPLIED and batch.rolled_back_by is None
-    assert IndicatorValue.objects.filter(batch=batch).count() == 1589
+    assert IndicatorValue.objects.filter(batch=batch).count() == 2066
     page = admin_client.get(reverse("importing:progress", args=[batch.pk]), follow=True)
     assert "kan niet worden teruggedraaid" in page.content.decode()
     assert f"import #{later.pk}" in page.content.decode()
@@ -229,7 +229,7 @@ def test_a_rollback_whose_worker_died_leaves_the_import_applied(den_haag, queued
     batch = import_batch_status_refresh(batch=ImportBatch.objects.get(pk=batch.pk))
     assert batch.status == ImportBatch.Status.APPLIED
     assert "onderbroken" in batch.job_outcome and "niets veranderd" in batch.job_outcome
-    assert IndicatorValue.objects.filter(batch=batch).count() == 1590
+    assert IndicatorValue.objects.filter(batch=batch).count() == 2067
     task.refresh_from_db()
     assert task.status == "FAILED"
 

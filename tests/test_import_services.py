@@ -91,7 +91,14 @@ def apply_file(path: Path, **kwargs):
 
 def _norm(text: str) -> str:
     text = re.sub(r"\s*\([^()]*\)\s*$", "", text.strip())  # StatLine unit: "(aantal)"
-    text = re.sub(r"\.\.[^.]*\.$", "", text)  # R-mangled unit: "..aantal."
+    # R-mangled unit: "..aantal.", "...x.1.000.euro.", "...." for "(%)"
+    text = re.sub(
+        r"\.\.+(?:x\.1\.000\.euro|per\.1\.000\.inwoners|aantal\.inwoners\.per\.km|per\.km"
+        r"|per\.huishouden|[a-z]*)\.*$",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
     text = re.sub(r"_\d+$", "", text)  # OData edition suffix: _72
     return re.sub(r"[^0-9a-z]", "", text.casefold())
 

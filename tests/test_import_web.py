@@ -72,15 +72,15 @@ def test_the_whole_web_import_from_upload_to_rollback(admin_client, den_haag, im
     assert batch.status == ImportBatch.Status.PREVIEWED and not IndicatorValue.objects.exists()
 
     page = admin_client.get(response["Location"]).content.decode()
-    assert "1.590 nieuwe waarden" in page
+    assert "2.067 nieuwe waarden" in page
     assert "kolommen niet gebruikt" in page
 
     response = admin_client.post(reverse("importing:preview", args=[batch.pk]), {})
     assert response["Location"] == reverse("importing:progress", args=[batch.pk])
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.APPLIED and batch.task_id
-    assert batch.values_new == 1590 and batch.progress == 100
-    assert IndicatorValue.objects.filter(batch=batch).count() == 1590
+    assert batch.values_new == 2067 and batch.progress == 100
+    assert IndicatorValue.objects.filter(batch=batch).count() == 2067
 
     # Progress of a finished import leads to its result (htmx: a client-side redirect).
     response = admin_client.get(
@@ -88,7 +88,7 @@ def test_the_whole_web_import_from_upload_to_rollback(admin_client, den_haag, im
     )
     assert response["HX-Redirect"] == reverse("importing:result", args=[batch.pk])
     page = admin_client.get(reverse("importing:result", args=[batch.pk])).content.decode()
-    assert "Ingelezen: 1.590 nieuwe waarden" in page
+    assert "Ingelezen: 2.067 nieuwe waarden" in page
 
     history = admin_client.get(reverse("importing:history")).content.decode()
     assert DEN_HAAG_2021.name in history and "Terugdraaien" in history
@@ -96,7 +96,7 @@ def test_the_whole_web_import_from_upload_to_rollback(admin_client, den_haag, im
     confirm = admin_client.get(reverse("importing:rollback", args=[batch.pk])).content.decode()
     assert "terugdraaien?" in confirm
     response = admin_client.post(reverse("importing:rollback", args=[batch.pk]), follow=True)
-    assert "Teruggedraaid: 1.590 waarden hersteld" in response.content.decode()
+    assert "Teruggedraaid: 2.067 waarden hersteld" in response.content.decode()
     assert not IndicatorValue.objects.exists()
     assert Region.objects.filter(code="GM0518").exists()  # it was there before the import
 
@@ -124,7 +124,7 @@ def test_rejected_cells_must_be_skipped_explicitly_before_the_import_starts(
     admin_client.post(reverse("importing:preview", args=[batch.pk]), {"skip_rejected": "on"})
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.APPLIED and batch.cells_rejected == 1
-    assert batch.values_new == 1590
+    assert batch.values_new == 2067
 
 
 def test_a_broken_upload_shows_the_dutch_message_and_keeps_nothing(

@@ -350,7 +350,13 @@ def change_map(
     start_period: str,
     end_period: str,
     level_plural: str,
+    basis: dict[str, str] | None = None,
 ) -> ChartBlock:
+    """The change of one condition between two periods, on a map and in a table.
+
+    With ``basis`` (code → "op basis van 4 van 5 indicatoren"), ``start`` and ``end`` are the
+    like-for-like scores on the indicators present in both periods, and the table says per area
+    on how many indicators its change rests."""
     info = CONDITION_INFO[condition]
     change = {
         a.code: (end[a.code] - start[a.code])
@@ -375,6 +381,12 @@ def change_map(
             f"{names[best[0]]} ({signed(best[1])}), de grootste daling {names[worst[0]]} "
             f"({signed(worst[1])})."
         )
+        if basis is not None:
+            summary += (
+                " Alleen indicatoren met een waarde in beide perioden tellen mee; per "
+                f"{level_plural[:-2] if level_plural.endswith('en') else 'gebied'} staat erbij "
+                "op hoeveel indicatoren de verandering rust."
+            )
     else:
         title = f"{info.name_nl} {start_period}–{end_period}: geen {level_plural} met scores in beide perioden"
         summary = (
@@ -404,6 +416,7 @@ def change_map(
             Column("start", start_period, decimals=0),
             Column("end", end_period, decimals=0),
             Column("change", "Verandering", unit="punten", decimals=0),
+            *([Column("basis", "Vergelijking", decimals=None)] if basis is not None else []),
         ],
         rows=sorted(
             (
@@ -414,6 +427,7 @@ def change_map(
                     "start": start.get(a.code),
                     "end": end.get(a.code),
                     "change": change[a.code],
+                    **({"basis": basis.get(a.code, "")} if basis is not None else {}),
                 }
                 for a in areas
             ),

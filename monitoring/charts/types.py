@@ -133,6 +133,7 @@ class Area:
     name: str
     url: str
     geometry: dict | None = None
+    inhabitants: int | None = None  # the most recent count, shown next to every score
 
 
 @dataclass(frozen=True)

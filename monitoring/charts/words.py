@@ -18,6 +18,10 @@ def signed(value: float | None, decimals: int = 0) -> str:
     return f"{sign}{nl_number(abs(value), decimals)}"
 
 
+# Differences of fewer points than this (half a standard deviation) are "rond het gemiddelde".
+AROUND_AVERAGE_POINTS = 5
+
+
 def score_sentence(
     *,
     condition_name: str,
@@ -36,6 +40,12 @@ def score_sentence(
         diff = round(value) - round(municipal)
         if diff == 0:
             parts.append(f"gelijk aan het {area_word}")
+        elif abs(diff) < AROUND_AVERAGE_POINTS:
+            # Within half a standard deviation: no page says "onder het gemiddelde" for a
+            # difference that the margin of a small ward's score (often ±5) can explain.
+            parts.append(
+                f"rond het {area_word} ({points(diff)} {'erboven' if diff > 0 else 'eronder'})"
+            )
         else:
             parts.append(f"{points(diff)} {'boven' if diff > 0 else 'onder'} het {area_word}")
     if previous is not None and previous_period:

@@ -22,8 +22,12 @@ def file_import(
     file_format: str = "auto",
     user=None,
     skip_rejected: bool = False,
+    recompute_scores: bool = True,
 ) -> ImportResult:
-    """Import one file (CBS or municipal); ``already_imported`` when nothing would change."""
+    """Import one file (CBS or municipal); ``already_imported`` when nothing would change.
+
+    ``recompute_scores=False`` leaves the scores to the caller: the demo loader imports several
+    files and recomputes once at the end."""
     return import_apply(
         data=data,
         filename=filename,
@@ -31,4 +35,5 @@ def file_import(
         file_format=file_format,
         user=user,
         skip_rejected=skip_rejected,
+        recompute_scores=recompute_scores,
     )

@@ -42,6 +42,7 @@ Input contracts (extra columns are ignored):
 
 from __future__ import annotations
 
+from .change import basis_text, like_for_like_change
 from .grid import (
     BASE_YEAR,
     CONDITIONS,
@@ -52,17 +53,20 @@ from .grid import (
     INDEX_AT_MEAN,
     INDEX_COLUMNS,
     METHOD_VERSION,
+    METHOD_VERSIONS,
     METHODS,
     METHODS_USING_BASE_PERIOD,
     MINMAX,
     NATIONAL,
     PERCENTILE,
     POINTS_PER_SD,
+    RANK_DECIMALS,
     REASON_NO_BASE_SPREAD,
     REASON_NO_NATIONAL_VALUE,
     REASON_NO_PERIOD_SPREAD,
     REASON_TOO_FEW_BASE_VALUES,
     REASON_TOO_FEW_PERIOD_VALUES,
+    REFERENCE_COLUMNS,
     SCORE_COLUMNS,
     STATUS_INSUFFICIENT,
     STATUS_SCORED,
@@ -78,7 +82,7 @@ from .normalisation import (
     unweighted_mean_of_conditions,
 )
 from .ranking import competition_ranks, method_dependence
-from .robustness import rank_robustness
+from .robustness import indicator_correlations, rank_robustness
 
 __all__ = [
     "BASE_YEAR",
@@ -92,15 +96,18 @@ __all__ = [
     "METHODS",
     "METHODS_USING_BASE_PERIOD",
     "METHOD_VERSION",
+    "METHOD_VERSIONS",
     "MINMAX",
     "NATIONAL",
     "PERCENTILE",
     "POINTS_PER_SD",
+    "RANK_DECIMALS",
     "REASON_NO_BASE_SPREAD",
     "REASON_NO_NATIONAL_VALUE",
     "REASON_NO_PERIOD_SPREAD",
     "REASON_TOO_FEW_BASE_VALUES",
     "REASON_TOO_FEW_PERIOD_VALUES",
+    "REFERENCE_COLUMNS",
     "SCORE_COLUMNS",
     "STATUS_INSUFFICIENT",
     "STATUS_SCORED",
@@ -108,9 +115,12 @@ __all__ = [
     "UNWEIGHTED_MEAN_LABEL",
     "ZSCORE",
     "ScoreResult",
+    "basis_text",
     "choose_base_period",
     "choose_base_periods",
     "competition_ranks",
+    "indicator_correlations",
+    "like_for_like_change",
     "method_dependence",
     "rank_robustness",
     "score",

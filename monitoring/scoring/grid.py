@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-METHOD_VERSION = "1.0"
+METHOD_VERSION = "2.0"
+# Method 1.0 stays available in the core (``method_version="1.0"``) to compare with: one base
+# period for every indicator, 100 at the unweighted mean of the areas, no periods of validity,
+# ranks on unrounded scores. The monitor stores 2.0.
+METHOD_VERSIONS: tuple[str, ...] = ("1.0", "2.0")
 
 # The codes of monitoring.conditions.Condition, repeated here because that module imports Django
 # and this one must not; tests/test_scoring.py keeps the two in step.
@@ -40,6 +44,9 @@ REASON_NO_NATIONAL_VALUE = "geen landelijke waarde"
 UNWEIGHTED_MEAN_LABEL = "ongewogen gemiddelde van de vier condities"
 
 DEFAULT_MIN_INHABITANTS = 50
+# Below this many inhabitants an area gets a score (with its wide margin) but no place in the
+# ranking: a ward of 135 inhabitants is not ranked beside one of 40,000. 0 ranks every score.
+DEFAULT_RANK_MIN_INHABITANTS = 0
 DEFAULT_MIN_COVERAGE = 2 / 3
 INDEX_AT_MEAN = 100.0
 POINTS_PER_SD = 10.0
@@ -89,6 +96,10 @@ INDEX_COLUMNS = [
     "too_few_inhabitants",
 ]
 DIAGNOSTIC_COLUMNS = ["group", "indicator", "period", "reason", "n_values"]
+REFERENCE_COLUMNS = ["group", "indicator", "period", "reference", "sd", "weighted", "n_values"]
+
+# Scores are ranked as the pages show them: in whole points (see ranking.competition_ranks).
+RANK_DECIMALS = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +119,13 @@ class ScoreResult:
 
     ``diagnostics``: indicators (per group and period) that got no index at all, columns
     :data:`DIAGNOSTIC_COLUMNS`, with a Dutch reason.
+
+    ``references``: for the base-year methods, per group and indicator the period whose areas
+    set 100 (the base period, or the indicator's first year with values when it has none there),
+    the reference value (not oriented; for ``landelijk`` empty) and the standard deviation that
+    is 10 points, columns :data:`REFERENCE_COLUMNS`. ``weighted`` says whether the reference is
+    the mean weighted by the indicator's own denominator (the area as a whole) or, without known
+    weights, the plain mean of the areas.
     """
 
     method: str
@@ -116,6 +134,9 @@ class ScoreResult:
     contributions: pd.DataFrame
     scores: pd.DataFrame
     diagnostics: pd.DataFrame
+    references: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=REFERENCE_COLUMNS)
+    )
 
     @property
     def indices(self) -> pd.DataFrame:
@@ -131,11 +152,18 @@ class Grid:
     instead of merging on text keys keeps national scale (millions of cells) fast.
     """
 
-    units: pd.DataFrame  # group, region, period, group_code, group_period_code, too_few
-    indicators: pd.DataFrame  # code, condition, condition_code, direction, weight
+    units: (
+        pd.DataFrame
+    )  # group, region, period, group_code, group_period_code, inhabitants, too_few
+    indicators: pd.DataFrame  # code, condition, condition_code, direction, weight, valid_*
     raw: np.ndarray
     suppressed: np.ndarray
     oriented: np.ndarray  # direction * raw where usable, else NaN
+    # The weight of each area in its municipality's reference value (the indicator's own
+    # denominator: households, inhabitants of working age...); NaN where unknown.
+    reference_weight: np.ndarray
+    # Whether the indicator belongs to the framework in the cell's period (its validity).
+    valid: np.ndarray
 
     @property
     def n_units(self) -> int:
@@ -170,6 +198,8 @@ def prepare_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
             "condition": frame["condition"].astype(str).to_numpy(dtype=object),
             "direction": pd.to_numeric(frame["direction"]).to_numpy(dtype=float),
             "weight": pd.to_numeric(frame["weight"].astype(float)).to_numpy(dtype=float),
+            "valid_from": _period_bound(frame, "valid_from"),
+            "valid_until": _period_bound(frame, "valid_until"),
         }
     )
     if frame["code"].duplicated().any():
@@ -185,11 +215,32 @@ def prepare_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _period_bound(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """An optional period bound per indicator ("" = open), as text."""
+    if column not in frame.columns:
+        return np.full(len(frame), "", dtype=object)
+    return frame[column].fillna("").astype(str).to_numpy(dtype=object)
+
+
+def valid_in_period(indicators: pd.DataFrame, periods: np.ndarray) -> np.ndarray:
+    """``(len(periods), n_indicators)``: whether each indicator belongs to the framework in each
+    period. Periods sort as text (``2019`` < ``2019-K1`` < ``2020``); a bound is a year or a
+    period, and ``valid_until = "2017"`` includes the quarters of 2017."""
+    periods = np.asarray(periods, dtype=object).reshape(-1, 1)
+    start = indicators["valid_from"].to_numpy(dtype=object).reshape(1, -1)
+    end = indicators["valid_until"].to_numpy(dtype=object).reshape(1, -1)
+    year = np.vectorize(lambda p: str(p)[:4], otypes=[object])(periods)
+    after_start = (start == "") | (periods >= start)
+    before_end = (end == "") | (periods <= end) | (year == end)
+    return after_start & before_end
+
+
 def build_grid(
     values: pd.DataFrame,
     indicators: pd.DataFrame,
     inhabitants: pd.DataFrame | None,
     min_inhabitants: int,
+    weights: pd.DataFrame | None = None,
 ) -> Grid:
     require_columns(values, ["region", "indicator", "period", "value"], "values")
     scored = prepare_indicators(indicators)
@@ -229,7 +280,9 @@ def build_grid(
     )
     units["group_code"] = pd.factorize(units["group"], sort=True)[0]
     units["group_period_code"] = units.groupby(["group", "period"], sort=True).ngroup()
-    units["too_few"] = _too_few_inhabitants(units, inhabitants, min_inhabitants)
+    units["inhabitants"] = _inhabitants_of(units, inhabitants)
+    # Unknown counts (NaN) compare False: a region is only small when we know it is.
+    units["too_few"] = units["inhabitants"].to_numpy(dtype=float) < min_inhabitants
 
     n_indicators = len(scored)
     n_cells = len(units) * n_indicators
@@ -255,14 +308,48 @@ def build_grid(
     usable = ~np.isnan(raw) & ~suppressed & ~too_few_cell
     oriented = np.where(usable, direction * raw, np.nan)
     raw[suppressed] = np.nan
-    return Grid(units, scored, raw, suppressed, oriented)
+    reference_weight = _reference_weights(units, scored, weights)
+    periods = units["period"].to_numpy(dtype=object)
+    valid = valid_in_period(scored, periods).reshape(-1) if n_cells else np.zeros(0, dtype=bool)
+    return Grid(units, scored, raw, suppressed, oriented, reference_weight, valid)
 
 
-def _too_few_inhabitants(
-    units: pd.DataFrame, inhabitants: pd.DataFrame | None, min_inhabitants: int
+def _reference_weights(
+    units: pd.DataFrame, scored: pd.DataFrame, weights: pd.DataFrame | None
 ) -> np.ndarray:
+    """Each cell's weight in the reference value, from ``weights`` (region, period, indicator,
+    weight); NaN where not given, not a number, or not positive."""
+    n_cells = len(units) * len(scored)
+    result = np.full(n_cells, np.nan)
+    if weights is None or weights.empty or n_cells == 0:
+        return result
+    require_columns(weights, ["region", "period", "indicator", "weight"], "weights")
+    unit_index = pd.MultiIndex.from_arrays(
+        [units["region"].to_numpy(dtype=object), units["period"].to_numpy(dtype=object)]
+    )
+    # A region appears once per period within a frame of one group; across groups the same
+    # region code is the same region, so the first unit of each (region, period) is enough.
+    unit_of = pd.Series(np.arange(len(units)), index=unit_index)
+    unit_of = unit_of[~unit_of.index.duplicated()]
+    keys = pd.MultiIndex.from_arrays(
+        [
+            weights["region"].astype(str).to_numpy(dtype=object),
+            weights["period"].astype(str).to_numpy(dtype=object),
+        ]
+    )
+    unit_id = unit_of.reindex(keys).to_numpy()
+    indicator_id = pd.Index(scored["code"]).get_indexer(weights["indicator"].astype(str))
+    value = pd.to_numeric(weights["weight"], errors="coerce").to_numpy(dtype=float)
+    keep = ~np.isnan(unit_id) & (indicator_id >= 0) & np.isfinite(value) & (value > 0)
+    position = unit_id[keep].astype(np.int64) * len(scored) + indicator_id[keep]
+    result[position] = value[keep]
+    return result
+
+
+def _inhabitants_of(units: pd.DataFrame, inhabitants: pd.DataFrame | None) -> np.ndarray:
+    """Each unit's number of inhabitants (NaN when unknown)."""
     if inhabitants is None or len(units) == 0:
-        return np.zeros(len(units), dtype=bool)
+        return np.full(len(units), np.nan)
     require_columns(inhabitants, ["region", "inhabitants"], "inhabitants")
     keys = ["region", "period"] if "period" in inhabitants.columns else ["region"]
     counts = pd.DataFrame(
@@ -272,9 +359,7 @@ def _too_few_inhabitants(
         dtype=float
     )
     counts = counts.dropna(subset=["inhabitants"]).drop_duplicates(keys, keep="last")
-    matched = units[keys].merge(counts, on=keys, how="left")["inhabitants"].to_numpy(dtype=float)
-    # Unknown counts (NaN) compare False: a region is only small when we know it is.
-    return matched < min_inhabitants
+    return units[keys].merge(counts, on=keys, how="left")["inhabitants"].to_numpy(dtype=float)
 
 
 def resolve_base_periods(

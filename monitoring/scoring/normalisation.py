@@ -7,6 +7,7 @@ regions are then ranked is in :mod:`.ranking`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,19 +19,23 @@ from .grid import (
     COVERAGE_TOLERANCE,
     DEFAULT_MIN_COVERAGE,
     DEFAULT_MIN_INHABITANTS,
+    DEFAULT_RANK_MIN_INHABITANTS,
     DIAGNOSTIC_COLUMNS,
     INDEX_AT_MEAN,
     METHOD_VERSION,
+    METHOD_VERSIONS,
     METHODS,
     METHODS_USING_BASE_PERIOD,
     MINMAX,
     NATIONAL,
     POINTS_PER_SD,
+    RANK_DECIMALS,
     REASON_NO_BASE_SPREAD,
     REASON_NO_NATIONAL_VALUE,
     REASON_NO_PERIOD_SPREAD,
     REASON_TOO_FEW_BASE_VALUES,
     REASON_TOO_FEW_PERIOD_VALUES,
+    REFERENCE_COLUMNS,
     SCORE_COLUMNS,
     STATUS_INSUFFICIENT,
     STATUS_SCORED,
@@ -47,6 +52,7 @@ from .grid import (
     require_columns,
     resolve_base_periods,
     stats_by_key,
+    valid_in_period,
 )
 from .ranking import competition_ranks
 
@@ -62,8 +68,19 @@ def score(
     min_coverage: float = DEFAULT_MIN_COVERAGE,
     national: pd.DataFrame | None = None,
     with_contributions: bool = True,
+    weights: pd.DataFrame | None = None,
+    method_version: str = METHOD_VERSION,
+    rank_min_inhabitants: int = DEFAULT_RANK_MIN_INHABITANTS,
 ) -> ScoreResult:
     """Index every value, score every condition and rank the regions.
+
+    ``weights`` (region, period, indicator, weight): each area's weight in the reference value
+    of method 2.0, the indicator's own denominator (households for a share of households,
+    inhabitants of working age for a benefit rate). 100 is then the municipality as a whole:
+    the weighted mean of its areas. Without weights for an indicator, the plain mean of the areas.
+    ``method_version`` ``"1.0"`` reproduces the first method (see :data:`METHOD_VERSIONS`).
+    ``rank_min_inhabitants``: areas with fewer (known) inhabitants keep their score but get no
+    rank, and the others are ranked among themselves.
 
     ``with_contributions=False`` leaves ``contributions`` empty: a caller that stores only the
     scores (the national recompute: millions of cells) saves building that frame.
@@ -88,19 +105,39 @@ def score(
         raise ValueError(f"Onbekende methode '{method}': kies uit {', '.join(METHODS)}.")
     if not 0 < min_coverage <= 1:
         raise ValueError("min_coverage moet groter dan 0 en hoogstens 1 zijn.")
-    grid = build_grid(values, indicators, inhabitants, min_inhabitants)
+    if method_version not in METHOD_VERSIONS:
+        raise ValueError(
+            f"Onbekende methodeversie '{method_version}': kies uit {', '.join(METHOD_VERSIONS)}."
+        )
+    version_1 = method_version == "1.0"
+    grid = build_grid(
+        values, indicators, inhabitants, min_inhabitants, weights=None if version_1 else weights
+    )
+    if version_1:
+        grid = replace(grid, valid=np.ones_like(grid.valid))
     base_periods: dict[str, str] = {}
     if method in METHODS_USING_BASE_PERIOD:
         base_periods = resolve_base_periods(base_period, grid.units)
     if method == NATIONAL and national is None:
         raise ValueError("Methode 'landelijk' heeft landelijke waarden nodig (national=...).")
 
+    references = pd.DataFrame(columns=REFERENCE_COLUMNS)
     if method in METHODS_USING_BASE_PERIOD:
-        index, diagnostics = _index_against_base(grid, base_periods, method, national)
+        index, diagnostics, references = _index_against_base(
+            grid, base_periods, method, national, per_indicator_reference=not version_1
+        )
     else:
         index, diagnostics = _index_within_period(grid, method)
 
-    contributions, scores = _aggregate(grid, index, method, min_coverage, with_contributions)
+    contributions, scores = _aggregate(
+        grid,
+        index,
+        method,
+        min_coverage,
+        with_contributions,
+        rank_decimals=None if version_1 else RANK_DECIMALS,
+        rank_min_inhabitants=rank_min_inhabitants,
+    )
     scores["base_period"] = (
         scores["group"].map(base_periods).fillna("").astype(object)
         if base_periods
@@ -108,11 +145,12 @@ def score(
     )
     return ScoreResult(
         method=method,
-        method_version=METHOD_VERSION,
+        method_version=method_version,
         base_periods=base_periods,
         contributions=contributions,
         scores=scores[SCORE_COLUMNS],
         diagnostics=diagnostics,
+        references=references,
     )
 
 
@@ -123,15 +161,22 @@ def choose_base_periods(
     inhabitants: pd.DataFrame | None = None,
     min_inhabitants: int = DEFAULT_MIN_INHABITANTS,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
+    method_version: str = METHOD_VERSION,
 ) -> dict[str, str]:
-    """Per group, the earliest year with enough data to serve as base period.
+    """Per group, the year that serves as base period.
 
-    "Enough" means: in every condition that has active weight, the indicators that could be
-    indexed in that year (at least 2 usable values that are not all equal) carry at least
-    ``min_coverage`` of the weight, so that a region with complete data can get all four scores.
-    Only years (``"2019"``), not quarters, are candidates. When no year is good enough, the year
-    whose smallest condition coverage is highest is chosen (the earliest on ties); the scores'
-    diagnostics then show which indicators lack base statistics.
+    A condition is *ready* in a year when the indicators that could be indexed there (at least 2
+    usable values that are not all equal) carry at least ``min_coverage`` of the weight of the
+    condition's indicators that belong to the framework that year. Only years (``"2019"``), not
+    quarters, are candidates.
+
+    Method 2.0: the year in which the most conditions are ready; on ties the year whose shares
+    add up to most (the most complete year), then the earliest. (Cohesion and empowerment rest
+    on survey figures that many municipalities do not have; waiting for a year in which all four
+    are ready would leave them without a base year.)
+
+    Method 1.0: the earliest year in which every condition with weight is ready; failing that,
+    the year whose smallest share is highest (the earliest on ties).
     """
     grid = build_grid(values, indicators, inhabitants, min_inhabitants)
     if grid.n_units == 0:
@@ -145,31 +190,49 @@ def choose_base_periods(
     n_indicators = grid.n_indicators
     weight = grid.indicators["weight"].to_numpy()
     condition_code = grid.indicators["condition_code"].to_numpy()
-    total_weight = np.bincount(condition_code, weights=weight, minlength=len(CONDITIONS))
+    periods = units_per_period["period"].to_numpy(dtype=object)
+    if method_version == "1.0":
+        valid = np.ones((len(periods), n_indicators), dtype=bool)
+    else:
+        valid = valid_in_period(grid.indicators, periods)
 
     # Per (group, period) × condition: the weight share of indicators that can be indexed.
     can_index_matrix = can_index.reshape(-1, n_indicators)[
         units_per_period["group_period_code"].to_numpy()
     ]
     usable_weight = np.zeros((len(units_per_period), len(CONDITIONS)))
+    total_weight = np.zeros((len(units_per_period), len(CONDITIONS)))
     for code in range(len(CONDITIONS)):
         in_condition = condition_code == code
+        expected = valid[:, in_condition] | can_index_matrix[:, in_condition]
         usable_weight[:, code] = (can_index_matrix[:, in_condition] * weight[in_condition]).sum(1)
+        total_weight[:, code] = (expected * weight[in_condition]).sum(1)
     has_weight = total_weight > 0
     shares = np.divide(
         usable_weight, total_weight, out=np.ones_like(usable_weight), where=has_weight
     )
     candidates = units_per_period[["group", "period"]].copy()
-    candidates["worst_share"] = shares[:, has_weight].min(axis=1) if has_weight.any() else 0.0
-    candidates = candidates[candidates["period"].str.match(YEAR_RE)]
-    if candidates.empty:
+    is_candidate = candidates["period"].str.match(YEAR_RE).to_numpy()
+    if not is_candidate.any():
         raise ValueError("Er is geen jaar met waarden om als basisjaar te dienen.")
-    candidates["enough"] = candidates["worst_share"] >= min_coverage - COVERAGE_TOLERANCE
-    # Per group: the earliest year that is enough; failing that, the best year, earliest on ties.
-    candidates["shortfall"] = np.where(candidates["enough"], 0.0, -candidates["worst_share"])
-    best = candidates.sort_values(
-        ["group", "enough", "shortfall", "period"], ascending=[True, False, True, True]
-    ).drop_duplicates("group")
+    ready = has_weight & (shares >= min_coverage - COVERAGE_TOLERANCE)
+    if method_version == "1.0":
+        with_weight = has_weight.any(axis=0)
+        candidates["worst_share"] = shares[:, with_weight].min(axis=1) if with_weight.any() else 0.0
+        candidates = candidates[is_candidate]
+        candidates["enough"] = candidates["worst_share"] >= min_coverage - COVERAGE_TOLERANCE
+        # Per group: the earliest year that is enough; failing that, the best, earliest on ties.
+        candidates["shortfall"] = np.where(candidates["enough"], 0.0, -candidates["worst_share"])
+        best = candidates.sort_values(
+            ["group", "enough", "shortfall", "period"], ascending=[True, False, True, True]
+        ).drop_duplicates("group")
+    else:
+        candidates["ready"] = ready.sum(axis=1)
+        candidates["share"] = np.where(has_weight, shares, 0.0).sum(axis=1)
+        candidates = candidates[is_candidate]
+        best = candidates.sort_values(
+            ["group", "ready", "share", "period"], ascending=[True, False, False, True]
+        ).drop_duplicates("group")
     return dict(zip(best["group"].astype(str), best["period"].astype(str), strict=True))
 
 
@@ -218,44 +281,156 @@ def unweighted_mean_of_conditions(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def _index_against_base(
-    grid: Grid, base_periods: dict[str, str], method: str, national: pd.DataFrame | None
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """``basisjaar`` and ``landelijk``: both measure in base-period standard deviations."""
-    n_indicators = grid.n_indicators
-    n_groups = int(grid.units["group_code"].max() + 1) if grid.n_units else 0
-    group_names = grid.units.drop_duplicates("group_code").sort_values("group_code")["group"]
-    is_base_unit = (
-        grid.units["period"].to_numpy() == grid.units["group"].map(base_periods).to_numpy()
-    )
-    group_of_cell = np.repeat(grid.units["group_code"].to_numpy(), n_indicators)
-    key = group_of_cell * n_indicators + grid.indicator_of_cell()
-    in_base = np.repeat(is_base_unit, n_indicators)
-    base_only = np.where(in_base, grid.oriented, np.nan)
-    count, mean, sd, low, high = stats_by_key(key, base_only, n_groups * n_indicators)
-    # "All equal" is tested exactly on min and max rather than on a tiny sd: exact, and unchanged
-    # when an indicator's unit changes.
-    base_ok = (count >= 2) & (high > low)
+    grid: Grid,
+    base_periods: dict[str, str],
+    method: str,
+    national: pd.DataFrame | None,
+    *,
+    per_indicator_reference: bool,
+) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
+    """``basisjaar`` and ``landelijk``: both measure in reference-period standard deviations.
 
+    The reference period of an indicator is its group's base period; in method 2.0, an indicator
+    without usable values there (CBS did not publish it that year) takes its earliest year that
+    has them, so that a figure introduced later still gets a fixed reference.
+    """
+    n_indicators = grid.n_indicators
+    units = grid.units
+    group_periods = (
+        units.drop_duplicates("group_period_code")
+        .sort_values("group_period_code")[["group", "group_code", "period"]]
+        .reset_index(drop=True)
+    )
+    n_group_periods = len(group_periods)
+    key = group_period_indicator_key(grid)
+    n_keys = n_group_periods * n_indicators
+    count, mean, sd, low, high = stats_by_key(key, grid.oriented, n_keys)
+    weighted_mean, has_weights = _weighted_means(key, grid, n_keys)
+    can_index = (count >= 2) & (high > low)
+
+    # Per (group, indicator): the group-period that sets the reference, or -1.
+    candidates = pd.DataFrame(
+        {
+            "group_period": np.repeat(np.arange(n_group_periods), n_indicators),
+            "indicator": np.tile(np.arange(n_indicators), n_group_periods),
+            "group_code": np.repeat(group_periods["group_code"].to_numpy(), n_indicators),
+            "period": np.repeat(group_periods["period"].to_numpy(dtype=object), n_indicators),
+            "ok": can_index,
+        }
+    )
+    base_of_group = group_periods["group"].map(base_periods).to_numpy(dtype=object)
+    candidates["is_base"] = np.repeat(
+        group_periods["period"].to_numpy(dtype=object) == base_of_group, n_indicators
+    )
+    candidates["is_year"] = candidates["period"].str.match(YEAR_RE)
+    eligible = candidates["ok"] & (
+        candidates["is_base"] | (per_indicator_reference & candidates["is_year"])
+    )
+    chosen = (
+        candidates[eligible]
+        .sort_values(["group_code", "indicator", "is_base", "period"], ascending=[1, 1, 0, 1])
+        .drop_duplicates(["group_code", "indicator"])
+    )
+    n_groups = int(units["group_code"].max() + 1) if grid.n_units else 0
+    reference_key = np.full(n_groups * n_indicators, -1, dtype=np.int64)
+    reference_key[
+        chosen["group_code"].to_numpy() * n_indicators + chosen["indicator"].to_numpy()
+    ] = chosen["group_period"].to_numpy() * n_indicators + chosen["indicator"].to_numpy()
+
+    cell_group = np.repeat(units["group_code"].to_numpy(), n_indicators)
+    cell_reference = reference_key[cell_group * n_indicators + grid.indicator_of_cell()]
+    has_reference = cell_reference >= 0
+    safe = np.where(has_reference, cell_reference, 0)
+
+    group_names = units.drop_duplicates("group_code").sort_values("group_code")["group"]
+    diagnostics = _missing_reference_diagnostics(
+        group_names.to_numpy(dtype=object),
+        grid,
+        base_periods,
+        reference_key,
+        candidates,
+        count,
+        high > low,
+    )
+
+    center = np.where(per_indicator_reference & has_weights, weighted_mean, mean)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == BASE_YEAR:
+            reference = center[safe]
+        else:
+            reference, national_diagnostics = _national_reference(grid, national)
+            diagnostics = pd.concat([diagnostics, national_diagnostics], ignore_index=True)
+        index = INDEX_AT_MEAN + POINTS_PER_SD * (grid.oriented - reference) / sd[safe]
+    index = np.where(has_reference, index, np.nan)
+
+    direction = grid.indicators["direction"].to_numpy()[chosen["indicator"].to_numpy()]
+    ref_keys = chosen["group_period"].to_numpy() * n_indicators + chosen["indicator"].to_numpy()
+    references = pd.DataFrame(
+        {
+            "group": group_names.to_numpy(dtype=object)[chosen["group_code"].to_numpy()],
+            "indicator": grid.indicators["code"].to_numpy(dtype=object)[
+                chosen["indicator"].to_numpy()
+            ],
+            "period": chosen["period"].to_numpy(dtype=object),
+            "reference": center[ref_keys] * direction if method == BASE_YEAR else np.nan,
+            "sd": sd[ref_keys],
+            "weighted": bool(per_indicator_reference) & has_weights[ref_keys],
+            "n_values": count[ref_keys].astype(np.int64),
+        }
+    )[REFERENCE_COLUMNS].reset_index(drop=True)
+    return index, diagnostics, references
+
+
+def _weighted_means(key: np.ndarray, grid: Grid, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per key, the mean of the usable oriented values weighted by ``reference_weight``, over
+    the cells whose weight is known; and whether any weight was known."""
+    weight = grid.reference_weight
+    usable = ~np.isnan(grid.oriented) & ~np.isnan(weight)
+    total = np.bincount(key[usable], weights=weight[usable], minlength=n_keys)
+    weighted = np.bincount(
+        key[usable], weights=weight[usable] * grid.oriented[usable], minlength=n_keys
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = weighted / total
+    return mean, total > 0
+
+
+def _missing_reference_diagnostics(
+    group_names: np.ndarray,
+    grid: Grid,
+    base_periods: dict[str, str],
+    reference_key: np.ndarray,
+    candidates: pd.DataFrame,
+    count: np.ndarray,
+    spread: np.ndarray,
+) -> pd.DataFrame:
+    """Indicators without a reference period, with the reason as seen in the base period."""
+    n_indicators = grid.n_indicators
+    n_groups = len(group_names)
     keys = pd.DataFrame(
         {
-            "group": np.repeat(group_names.to_numpy(dtype=object), n_indicators),
+            "group": np.repeat(group_names, n_indicators),
             "indicator": np.tile(grid.indicators["code"].to_numpy(dtype=object), n_groups),
         }
     )
     keys["period"] = keys["group"].map(base_periods).astype(object)
-    diagnostics = diagnostics_frame(
-        keys, count, high > low, REASON_TOO_FEW_BASE_VALUES, REASON_NO_BASE_SPREAD
+    base_rows = candidates[candidates["is_base"]]
+    base_key = np.full(n_groups * n_indicators, -1, dtype=np.int64)
+    base_key[
+        base_rows["group_code"].to_numpy() * n_indicators + base_rows["indicator"].to_numpy()
+    ] = base_rows["group_period"].to_numpy() * n_indicators + base_rows["indicator"].to_numpy()
+    in_base = base_key >= 0
+    base_count = np.where(in_base, count[np.where(in_base, base_key, 0)], 0.0)
+    base_spread = np.where(in_base, spread[np.where(in_base, base_key, 0)], False)
+    reason = np.where(
+        base_count < 2,
+        REASON_TOO_FEW_BASE_VALUES,
+        np.where(~base_spread, REASON_NO_BASE_SPREAD, ""),
+    ).astype(object)
+    frame = keys.assign(reason=reason, n_values=base_count.astype(np.int64))
+    return frame[(reference_key < 0) & (frame["reason"] != "")][DIAGNOSTIC_COLUMNS].reset_index(
+        drop=True
     )
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if method == BASE_YEAR:
-            reference = mean[key]
-        else:
-            reference, national_diagnostics = _national_reference(grid, national)
-            diagnostics = pd.concat([diagnostics, national_diagnostics], ignore_index=True)
-        index = INDEX_AT_MEAN + POINTS_PER_SD * (grid.oriented - reference) / sd[key]
-    index = np.where(base_ok[key], index, np.nan)
-    return index, diagnostics
 
 
 def _national_reference(
@@ -338,9 +513,19 @@ def _index_within_period(grid: Grid, method: str) -> tuple[np.ndarray, pd.DataFr
 
 
 def _aggregate(
-    grid: Grid, index: np.ndarray, method: str, min_coverage: float, with_contributions: bool
+    grid: Grid,
+    index: np.ndarray,
+    method: str,
+    min_coverage: float,
+    with_contributions: bool,
+    *,
+    rank_decimals: int | None,
+    rank_min_inhabitants: int = DEFAULT_RANK_MIN_INHABITANTS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Condition scores as the sum of the contributions, so the drill-down adds up to the score."""
+    """Condition scores as the sum of the contributions, so the drill-down adds up to the score.
+
+    Coverage is measured against the weight of the condition's indicators that belong to the
+    framework in the period (``valid``), plus any other indicator that has an index there."""
     n_units, n_conditions = grid.n_units, len(CONDITIONS)
     unit_of_cell = grid.unit_of_cell()
     indicator_of_cell = grid.indicator_of_cell()
@@ -354,9 +539,9 @@ def _aggregate(
     weight_with_index = np.bincount(
         condition_key, weights=np.where(has_index, weight, 0.0), minlength=n_scores
     )
-    total_weight = np.tile(
-        np.bincount(condition_of_indicator, weights=weight_of_indicator, minlength=n_conditions),
-        n_units,
+    expected = grid.valid | has_index
+    total_weight = np.bincount(
+        condition_key, weights=np.where(expected, weight, 0.0), minlength=n_scores
     )
     coverage = np.divide(
         weight_with_index,
@@ -404,7 +589,10 @@ def _aggregate(
     rank_key = np.repeat(
         grid.units["group_period_code"].to_numpy(), n_conditions
     ) * n_conditions + np.tile(np.arange(n_conditions), n_units)
-    scores["rank"] = competition_ranks(scores["value"], rank_key)
+    inhabitants = np.repeat(grid.units["inhabitants"].to_numpy(dtype=float), n_conditions)
+    too_small_to_rank = inhabitants < rank_min_inhabitants  # unknown counts are ranked
+    rankable = scores["value"].where(~too_small_to_rank)
+    scores["rank"] = competition_ranks(rankable, rank_key, decimals=rank_decimals)
     return contributions, scores
 
 

@@ -9,13 +9,21 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .grid import METHODS, require_columns
+from .grid import METHODS, RANK_DECIMALS, require_columns
 
 
-def competition_ranks(values: pd.Series, key: np.ndarray) -> pd.Series:
+def competition_ranks(
+    values: pd.Series, key: np.ndarray, *, decimals: int | None = RANK_DECIMALS
+) -> pd.Series:
     """Competition ranking per ``key`` ("1, 2, 2, 4"), highest value first: tied regions share
-    the better place. NaN gets no rank."""
-    return values.groupby(key).rank(ascending=False, method="min").astype("Int64")
+    the better place. NaN gets no rank.
+
+    Scores are compared as the pages show them, rounded to ``decimals`` (whole points): two
+    wards shown as 93 and 93 share their place, instead of being split by a difference of 10⁻¹⁴
+    or of a tenth that no reader sees. ``decimals=None`` ranks the unrounded scores (method 1.0).
+    """
+    compared = values if decimals is None else values.round(decimals)
+    return compared.groupby(key).rank(ascending=False, method="min").astype("Int64")
 
 
 _BAND_NAMES = {

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
-from .grid import DEFAULT_MIN_COVERAGE, DEFAULT_MIN_INHABITANTS, METHODS, NATIONAL
+from .grid import (
+    CONDITIONS,
+    DEFAULT_MIN_COVERAGE,
+    DEFAULT_MIN_INHABITANTS,
+    METHODS,
+    NATIONAL,
+    prepare_indicators,
+)
 from .normalisation import score
 from .ranking import method_dependence
 
@@ -60,3 +68,38 @@ def rank_robustness(
         )
         frames.append(result.scores[["group", "region", "period", "condition", "method", "rank"]])
     return method_dependence(pd.concat(frames, ignore_index=True), methods=methods, bands=bands)
+
+
+def indicator_correlations(
+    values: pd.DataFrame, indicators: pd.DataFrame, *, period: str
+) -> pd.DataFrame:
+    """Per group and condition, the Spearman rank correlation between each pair of its
+    indicators over the areas in ``period`` (areas with both values), and how many areas.
+
+    Redundancy shown, not hidden: three income measures that correlate 0.9 are in effect one
+    measure counted three times, which is why the framework lets them share their weight.
+    Returns ``group, condition, indicator_a, indicator_b, spearman, n`` (a < b by code).
+    """
+    prepared = prepare_indicators(indicators)
+    frame = values if "group" in values.columns else values.assign(group="")
+    frame = frame[
+        (frame["period"].astype(str) == period) & frame["indicator"].isin(prepared["code"])
+    ]
+    if "suppressed" in frame.columns:
+        frame = frame[~frame["suppressed"].fillna(False).astype(bool)]
+    condition_of = prepared.set_index("code")["condition"]
+    rows = []
+    for group, in_group in frame.groupby("group", sort=True):
+        wide = in_group.pivot_table(
+            index="region", columns="indicator", values="value", aggfunc="first"
+        )
+        for condition in CONDITIONS:
+            codes = sorted(c for c in wide.columns if condition_of.get(c) == condition)
+            for i, a in enumerate(codes):
+                for b in codes[i + 1 :]:
+                    both = wide[[a, b]].dropna()
+                    rho = both[a].rank().corr(both[b].rank()) if len(both) >= 3 else np.nan
+                    rows.append((group, condition, a, b, float(rho), len(both)))
+    return pd.DataFrame(
+        rows, columns=["group", "condition", "indicator_a", "indicator_b", "spearman", "n"]
+    )

@@ -59,6 +59,7 @@ from monitoring.services.scores import (
     ScoreSummary,
     scores_recompute,
     scores_recompute_all,
+    scores_recompute_many,
 )
 
-__all__ += ["ScoreSummary", "scores_recompute", "scores_recompute_all"]
+__all__ += ["ScoreSummary", "scores_recompute", "scores_recompute_all", "scores_recompute_many"]

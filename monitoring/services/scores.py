@@ -54,6 +54,11 @@ def scores_recompute(*, municipality: Region) -> ScoreSummary:
     return _recompute([municipality])[0]
 
 
+def scores_recompute_many(*, municipalities: list[Region]) -> list[ScoreSummary]:
+    """Recompute several municipalities' scores in one vectorised pass (the demo loader)."""
+    return _recompute(sorted(municipalities, key=lambda m: m.code))
+
+
 def scores_recompute_all() -> list[ScoreSummary]:
     """Recompute every municipality's scores in one pass."""
     return _recompute(list(Region.objects.municipalities().order_by("code")))
@@ -79,6 +84,8 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
                 min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
                 national=inputs.national,
                 with_contributions=False,  # the drill-down recomputes its own group
+                weights=inputs.weights,
+                rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
             )
             frames.append(_score_rows(result))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -4,9 +4,7 @@ from monitoring.demo import DEMO_USERS, demo_load
 
 
 class Command(BaseCommand):
-    help = (
-        "Laad de demogemeente ('s-Gravenhage) uit fixtures/demo; twee keer laden verandert niets."
-    )
+    help = "Laad de demogemeenten ('s-Gravenhage, Amsterdam) uit fixtures/demo; twee keer laden verandert niets."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -26,7 +24,9 @@ class Command(BaseCommand):
                     f"  {outcome.file_name} ({outcome.period}): {c.new} nieuw, "
                     f"{c.changed} gewijzigd, {c.unchanged} ongewijzigd"
                 )
-        self.stdout.write(self.style.SUCCESS("Demogemeente 's-Gravenhage is geladen."))
+        self.stdout.write(
+            self.style.SUCCESS("Demogemeenten 's-Gravenhage en Amsterdam zijn geladen.")
+        )
         if print_logins and not no_users:
             self.stdout.write("\nDemo-inloggegevens (alleen voor ontwikkeling):")
             for user in DEMO_USERS:
