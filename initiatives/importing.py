@@ -49,6 +49,18 @@ class ImportPreview:
         return sum(1 for line in self.lines if line.action == action)
 
     @property
+    def new_count(self) -> int:
+        return self.count(NEW)
+
+    @property
+    def changed_count(self) -> int:
+        return self.count(CHANGED)
+
+    @property
+    def unchanged_count(self) -> int:
+        return self.count(UNCHANGED)
+
+    @property
     def changes_anything(self) -> bool:
         return any(line.action != UNCHANGED for line in self.lines)
 

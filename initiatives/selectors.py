@@ -27,12 +27,11 @@ FUNDING_HORIZON_MONTHS = 6
 
 
 def municipality_for(user, code: str, capability: Capability = Capability.VIEW) -> Region:
-    """The municipality with this code when the user may do this there; else 404. One query
-    (plus the user's memberships, read once per request)."""
+    """The municipality with this code when the user may do this there; else what
+    ``access.permissions.require`` answers (login page, 403 or 404). One query, plus the user's
+    memberships and the published municipalities, each read once per request."""
     municipality = Region.objects.municipalities().filter(code=str(code).upper()).first()
-    if municipality is None:
-        raise Http404("Onbekende gemeente.")
-    require(user, capability, municipality)
+    require(user, capability, municipality)  # None: the login page or 404, as for any other
     return municipality
 
 
@@ -120,6 +119,9 @@ class ListFilters:
     target_group: str = ""
     status: str = ""
     funding_ending: bool = False
+    # The public searches names only: a match on a description or a contact organisation
+    # would tell what the page does not show.
+    search_private_fields: bool = True
 
     @property
     def any(self) -> bool:
@@ -142,11 +144,10 @@ def initiatives_filtered(*, municipality: Region, filters: ListFilters, today: d
     if filters.query:
         words = filters.query.split()
         for word in words[:8]:
-            queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(contact_organisation__icontains=word)
-            )
+            match = Q(name__icontains=word)
+            if filters.search_private_fields:
+                match |= Q(description__icontains=word) | Q(contact_organisation__icontains=word)
+            queryset = queryset.filter(match)
     if filters.ward:
         queryset = queryset.filter(wards__code=filters.ward.upper())
     if filters.condition:

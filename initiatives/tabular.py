@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from initiatives.choices import Funding, Kind, PartnerKind, Status, TargetGroup
-from initiatives.rules import FIELD_LABELS, InitiativeRecord
+from initiatives.rules import InitiativeRecord
 from monitoring.conditions import Condition
 from monitoring.periods import InvalidPeriod, Period
 
@@ -435,17 +435,27 @@ def _rows(records: Iterable[Any], columns: Sequence[FileColumn]) -> list[list[An
 
 
 def to_csv(records: Iterable[Any], columns: Sequence[FileColumn]) -> bytes:
-    """Semicolon-separated UTF-8 with a byte-order mark: Dutch Excel opens it as it is."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([c.header for c in columns])
-    for row in _rows(records, columns):
-        writer.writerow([neutralise(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")
+    return rows_to_csv([c.header for c in columns], _rows(records, columns))
 
 
 def to_xlsx(
     records: Iterable[Any], columns: Sequence[FileColumn], *, notes: Sequence[str] = ()
+) -> bytes:
+    return rows_to_xlsx([c.header for c in columns], _rows(records, columns), notes=notes)
+
+
+def rows_to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Semicolon-separated UTF-8 with a byte-order mark: Dutch Excel opens it as it is."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def rows_to_xlsx(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, notes: Sequence[str] = ()
 ) -> bytes:
     """An Excel workbook: the header on line 1 (so it reads back), every text a text cell."""
     import openpyxl
@@ -454,12 +464,12 @@ def to_xlsx(
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Gegevens"
-    sheet.append([c.header for c in columns])
+    sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in _rows(records, columns):
-        sheet.append([None if v == "" else v for v in row])
-    for row in sheet.iter_rows(min_row=2):
+    for row in rows:
+        sheet.append([None if v == "" or v is None else v for v in row])
+    for row in sheet.iter_rows(min_row=1):
         for cell in row:
             if isinstance(cell.value, str):
                 # openpyxl would store "=…" as a formula; a text cell with a quote prefix is
@@ -467,9 +477,9 @@ def to_xlsx(
                 cell.data_type = "s"
                 if cell.value.startswith(FORMULA_STARTS):
                     cell.quotePrefix = True
-    for position, column in enumerate(columns, start=1):
+    for position, title in enumerate(header, start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(position)].width = max(
-            12, min(50, len(column.header) + 6)
+            12, min(50, len(str(title)) + 6)
         )
     sheet.freeze_panes = "A2"
     if notes:
@@ -482,12 +492,16 @@ def to_xlsx(
     return out.getvalue()
 
 
-def record_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name)
+def table_to_csv(table) -> bytes:
+    """A page's table (``monitoring.charts.Table``) as CSV, formulas neutralised."""
+    header = [f"{c.label} ({c.unit})" if c.unit else c.label for c in table.columns]
+    return rows_to_csv(header, ([row.get(c.key) for c in table.columns] for row in table.rows))
 
 
-def records_equal(a: InitiativeRecord, b: InitiativeRecord) -> bool:
-    return not a.changed_fields(b)
+def table_to_xlsx(table, *, notes: Sequence[str] = ()) -> bytes:
+    header = [f"{c.label} ({c.unit})" if c.unit else c.label for c in table.columns]
+    rows = ([row.get(c.key) for c in table.columns] for row in table.rows)
+    return rows_to_xlsx(header, rows, notes=[table.caption, *notes])
 
 
 __all__ = [

@@ -139,6 +139,9 @@ def demo_load(*, with_users: bool = True) -> list[ImportOutcome]:
         MunicipalityAccess.objects.update_or_create(
             municipality=municipality, defaults={"is_published": True}
         )
+    from initiatives.demo import demo_initiatives_load  # example initiatives (voorbeeldgegevens)
+
+    demo_initiatives_load()
     if with_users:
         demo_users_ensure()
         # Example observations (marked "voorbeeldgegevens"), written by the demo users.

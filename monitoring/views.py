@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 from access.permissions import Capability, is_public_view, not_found, require
-from monitoring import catalogue, dashboards, disclosure, exports, selectors
+from monitoring import catalogue, change_selectors, dashboards, disclosure, exports, selectors
 from monitoring.conditions import CONDITION_INFO
 from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
@@ -156,7 +156,7 @@ def change(request: HttpRequest) -> HttpResponse:
     if region is None and request.user.is_authenticated:
         return render(request, "monitoring/home.html", {"municipalities": []})
     granted = require(request.user, Capability.VIEW, region)
-    data = selectors.change_data(
+    data = change_selectors.change_data(
         municipality=region,
         level=params.level,
         method=params.method,

@@ -18,5 +18,6 @@ urlpatterns = [
     path("import/", include("monitoring.importing.urls")),
     path("observaties/", include("observations.urls")),
     path("", include("access.urls")),
+    path("", include("initiatives.urls")),
     path("", include("monitoring.urls")),
 ]

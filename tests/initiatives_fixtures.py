@@ -88,3 +88,24 @@ def initiatives_of(municipality: Region, n: int, *, ward_codes=None) -> list:
             )
         made.append(initiative)
     return made
+
+
+def member(municipality: Region, role: str, username: str | None = None):
+    """A user with this role in this municipality."""
+    from django.contrib.auth import get_user_model
+
+    from monitoring.models import Membership
+
+    user = get_user_model().objects.create_user(
+        username or f"{role}-{municipality.code}", password="geheim-wachtwoord-123"
+    )
+    Membership.objects.create(user=user, municipality=municipality, role=role)
+    return user
+
+
+def publish(municipality: Region) -> None:
+    from access.models import MunicipalityAccess
+
+    MunicipalityAccess.objects.update_or_create(
+        municipality=municipality, defaults={"is_published": True}
+    )

@@ -502,12 +502,13 @@ LOGIN_AND_ACCESS = 4
 EXPECTED_QUERIES = {
     name: LOGIN_AND_ACCESS + n
     for name, n in {
-        "buurt": 5,
+        "buurt": 7,  # and its ward's initiatives and their reach (initiatives section)
         "vergelijk-leeg": 2,
         "gemeente": 4 + 1,  # and the practice per ward (no observations: one query)
         "gemeente-htmx": 4 + 1,
-        "wijk": 7
-        + 2,  # region, scores, averages, indicators, ranks, values, buurten; practice, signals
+        # region, scores, averages, indicators, ranks, values, buurten; initiatives, reach;
+        # practice, signals
+        "wijk": 9 + 2,
         "wijk-opbouw": 8,  # and the comparison group's regions and values
         "opbouw": 6,
         "vergelijk": 6,

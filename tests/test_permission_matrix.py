@@ -151,6 +151,31 @@ def writer(actor: Actor, published: bool) -> Answer:
     if actor.own and actor.role == Role.SOCIAL_WORKER:
         return 200
     return 403 if actor.own or actor.site_admin else 404
+def KEEP_INITIATIVES(actor: Actor, published: bool) -> Answer:
+    """Entering and editing initiatives, their reach and files: the municipality's social
+    workers and beheerders, and site admins; its beleidsmedewerkers 403."""
+    if actor.anonymous:
+        return LOGIN
+    if actor.site_admin or (actor.own and actor.role in (Role.SOCIAL_WORKER, Role.ADMIN)):
+        return 200
+    return 403 if actor.own else 404
+
+
+def initiative_in(w: World):
+    """One initiative of the target municipality, serving its ward (made once)."""
+    from initiatives.models import Initiative
+    from initiatives.rules import InitiativeRecord
+    from initiatives.services import initiative_create
+
+    found = Initiative.objects.filter(municipality=w.target).first()
+    if found is None:
+        found = initiative_create(
+            municipality=w.target,
+            record=InitiativeRecord(
+                name="Buurtkamer", ward_codes=[w.ward.code], status="actief", conditions=["cohesie"]
+            ),
+        )
+    return found
 
 
 def STAFF(actor: Actor, published: bool) -> Answer:
@@ -364,6 +389,59 @@ ROWS: tuple[Row, ...] = (
         lambda w: f"/observaties/gemeente/{w.target.code}/signalen/",
         administer(),
         post=True,
+    ),
+    # Initiatives: read as the dashboards (the public sees names, kinds, wards, conditions);
+    # kept by social workers and beheerders; files carry contacts and reach, never public
+    Row("initiatives:list", lambda w: f"/gemeente/{w.target.code}/initiatieven/", PUBLIC),
+    Row(
+        "initiatives:list",
+        lambda w: f"/gemeente/{w.target.code}/initiatieven/?wijk={w.ward.code}&conditie=cohesie",
+        PUBLIC,
+    ),
+    Row(
+        "initiatives:detail",
+        lambda w: f"/gemeente/{w.target.code}/initiatieven/{initiative_in(w).pk}/",
+        PUBLIC,
+    ),
+    Row("initiatives:social_base", lambda w: f"/gemeente/{w.target.code}/sociale-basis/", PUBLIC),
+    Row(
+        "initiatives:social_base",
+        lambda w: f"/gemeente/{w.target.code}/sociale-basis/?format=csv&tabel=hiaten",
+        PUBLIC,
+    ),
+    Row(
+        "initiatives:create",
+        lambda w: f"/gemeente/{w.target.code}/initiatieven/nieuw/",
+        KEEP_INITIATIVES,
+        post=True,
+    ),
+    Row(
+        "initiatives:edit",
+        lambda w: f"/gemeente/{w.target.code}/initiatieven/{initiative_in(w).pk}/bewerken/",
+        KEEP_INITIATIVES,
+        post=True,
+    ),
+    Row(
+        "initiatives:reach",
+        lambda w: f"/gemeente/{w.target.code}/initiatieven/{initiative_in(w).pk}/bereik/",
+        KEEP_INITIATIVES,
+        post=True,
+    ),
+    Row(
+        "initiatives:import",
+        lambda w: f"/gemeente/{w.target.code}/initiatieven/importeren/",
+        KEEP_INITIATIVES,
+        post=True,
+    ),
+    Row(
+        "initiatives:export",
+        lambda w: f"/gemeente/{w.target.code}/initiatieven/export/initiatieven.csv",
+        PRIVATE,
+    ),
+    Row(
+        "initiatives:export",
+        lambda w: f"/gemeente/{w.target.code}/initiatieven/export/bereik.xlsx",
+        PRIVATE,
     ),
     # The Django admin: site administrators (every admin URL goes through admin_view)
     Row("admin:*", lambda w: "/beheer/", STAFF),
