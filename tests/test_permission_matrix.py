@@ -151,6 +151,8 @@ def writer(actor: Actor, published: bool) -> Answer:
     if actor.own and actor.role == Role.SOCIAL_WORKER:
         return 200
     return 403 if actor.own or actor.site_admin else 404
+
+
 def KEEP_INITIATIVES(actor: Actor, published: bool) -> Answer:
     """Entering and editing initiatives, their reach and files: the municipality's social
     workers and beheerders, and site admins; its beleidsmedewerkers 403."""
