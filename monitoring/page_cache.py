@@ -1,11 +1,11 @@
 """Dashboard pages cached until the data changes (issue 13).
 
 A page's content depends only on the data, the query string and the viewer's access. So a
-rendered page is kept in the page cache (a table in PostgreSQL, shared by every worker) under a
-key made of:
+rendered page is kept in the page cache (a table in PostgreSQL, shared by every worker) with the
+data version it was rendered under (``monitoring.services.data_version``, which every import,
+rollback, recompute, settings change, renamed region, observation and initiative write
+replaces): a page of another version than the current one is never served. Its key is made of:
 
-- the data version (``monitoring.services.data_version``), which every import, rollback,
-  recompute, settings change, renamed region, observation and initiative write replaces;
 - the view, its full path and the htmx headers the view answers to;
 - the viewer's access (``access.permissions.access_key``: the user, each role, a social
   worker's wards, the published municipalities; one key for every anonymous visitor);
@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from access.permissions import access_key
-from monitoring.services.data_version import PAGE_CACHE, data_version
+from monitoring.services.data_version import DATA_VERSION_KEY, PAGE_CACHE, data_version
 
 # A day: long enough for a quiet data set, short enough that old versions' pages go.
 PAGE_TIMEOUT_S = 24 * 60 * 60
@@ -44,7 +44,6 @@ _HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
 
 def page_key(request: HttpRequest, view_name: str) -> str:
     parts = [
-        data_version(),
         view_name,
         request.get_full_path(),
         *(request.headers.get(name, "") for name in _HTMX_HEADERS),
@@ -64,8 +63,12 @@ def cached_page(view):
             return view(request, *args, **kwargs)
         cache = caches[PAGE_CACHE]
         key = page_key(request, view.__qualname__)
-        stored = cache.get(key)
-        if stored is not None:
+        # The data version and the page in one query; the page holds the version it was
+        # rendered under, so a page of an older version is a miss (and is replaced).
+        found = cache.get_many([DATA_VERSION_KEY, key])
+        version = found.get(DATA_VERSION_KEY) or data_version()
+        stored = found.get(key)
+        if stored is not None and stored["version"] == version:
             response = HttpResponse(
                 zlib.decompress(stored["content"]), content_type=stored["content_type"]
             )
@@ -77,6 +80,7 @@ def cached_page(view):
         if _cacheable(response):
             vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
             stored = {
+                "version": version,
                 "content": zlib.compress(response.content, 6),
                 "content_type": response["Content-Type"],
                 "vary": vary,
