@@ -110,14 +110,26 @@ def _build_national() -> tuple[int, int]:
         .values_list("id", flat=True)
     )
     inhabitants = Indicator.objects.get(code="inwoners").pk
+    # Method 2.0 weighs each area by the indicator's own denominator (households, inhabitants of
+    # working age...): those counts are read and summed too, so they belong in the data.
+    bases = {
+        code
+        for codes in Indicator.objects.exclude(role="context")
+        .filter(is_active=True)
+        .values_list("weighted_by", flat=True)
+        for code in codes
+    }
+    counts = list(
+        Indicator.objects.filter(code__in=bases - {"inwoners"}).values_list("id", flat=True)
+    )
     region_ids = np.array(
         Region.objects.filter(level__in=[Level.WIJK, Level.BUURT]).values_list("id", flat=True)
     )
     rng = np.random.default_rng(20261122)
     frames = []
     for year in YEARS:
-        for indicator in [*scored, inhabitants]:
-            if indicator == inhabitants:
+        for indicator in [*scored, inhabitants, *counts]:
+            if indicator == inhabitants or indicator in counts:
                 values = rng.integers(0, 20000, len(region_ids)).astype(float)
             else:
                 values = rng.normal(50, 12, len(region_ids)).clip(0, 100)

@@ -68,6 +68,8 @@ class DemoUser:
     password: str
     role: Role | None  # their role in the demo municipality; None: none
     full_name: str
+    # Social workers: the wards assigned to them (CBS codes).
+    ward_codes: tuple[str, ...] = ()
     site_admin: bool = False  # a Django superuser: every municipality, indicators, weights
 
     @property
@@ -80,7 +82,20 @@ class DemoUser:
 # and other municipalities are the site administrator's.
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("beleid", "beleid-demo-2024", Role.POLICY_OFFICER, "Bea Beleid"),
-    DemoUser("sociaalwerker", "wijkwerk-demo-2024", Role.SOCIAL_WORKER, "Sam Wijkwerker"),
+    DemoUser(
+        "sociaalwerker",
+        "wijkwerk-demo-2024",
+        Role.SOCIAL_WORKER,
+        "Sam Wijkwerker",
+        ("WK051807", "WK051808", "WK051829"),
+    ),
+    DemoUser(
+        "buurtwerker",
+        "buurtwerk-demo-2024",
+        Role.SOCIAL_WORKER,
+        "Noor Buurtwerker",
+        ("WK051829", "WK051830", "WK051836", "WK051817"),
+    ),
     DemoUser("beheerder", "beheer-demo-2024", Role.ADMIN, "Bram Beheer"),
     DemoUser("sitebeheerder", "site-demo-2024", None, "Sanne Sitebeheer", site_admin=True),
 )
@@ -129,6 +144,10 @@ def demo_load(*, with_users: bool = True) -> list[ImportOutcome]:
     demo_initiatives_load()
     if with_users:
         demo_users_ensure()
+        # Example observations (marked "voorbeeldgegevens"), written by the demo users.
+        from observations.demo import demo_observations_load
+
+        demo_observations_load()
     return outcomes
 
 
@@ -162,9 +181,10 @@ def demo_users_ensure() -> None:
                     Membership.objects.get_or_create(
                         user=user, municipality=other, defaults={"role": demo.role}
                     )
-            if demo.role == Role.SOCIAL_WORKER and not membership.wards.exists():
-                membership.wards.set(
-                    Region.objects.filter(municipality=municipality, level="wijk").order_by("code")[
-                        :3
-                    ]
+            if demo.role == Role.SOCIAL_WORKER:
+                # Adds the demo wards that are missing (twice changes nothing).
+                membership.wards.add(
+                    *Region.objects.filter(
+                        municipality=municipality, level="wijk", code__in=demo.ward_codes
+                    )
                 )

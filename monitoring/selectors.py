@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import pandas as pd
 from django.conf import settings
 from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -25,6 +26,12 @@ from monitoring.models import (
     Level,
     Region,
     ScoreMethod,
+)
+from monitoring.scoring.uncertainty import (
+    interval_text,
+    rank_interval_text,
+    rank_intervals,
+    score_intervals,
 )
 from monitoring.scoring_inputs import score_inputs
 
@@ -203,6 +210,20 @@ class StoredScore:
     base_period: str = ""
     # Filled for the period a page explains, by score_breakdowns().
     breakdown: list[dict[str, Any]] = field(default_factory=list)
+    # And, for the base-year methods, the margins (scoring.uncertainty): the 95 % interval of
+    # the score, and the best and worst place under ±50 % weights and leaving one out.
+    margin: tuple[float, float] | None = None
+    places: tuple[int, int] | None = None
+
+    @property
+    def margin_text(self) -> str:
+        if self.value is None or self.margin is None:
+            return ""
+        return interval_text(self.value, *self.margin)
+
+    @property
+    def places_text(self) -> str:
+        return rank_interval_text(*self.places) if self.places else ""
 
 
 @dataclass(frozen=True)
@@ -362,15 +383,24 @@ def score_breakdowns(
     raw value, index, weight and contribution (the contributions add up to the score).
 
     Computed, not stored: the values of the area's comparison group (its municipality's areas at
-    its level) in this period and the base period go through the same reader and the same core
-    function as the stored scores did, so the numbers agree with them by construction. One query
-    (two for ``landelijk``); the group is at most a few hundred areas.
+    its level) go through the same reader and the same core function as the stored scores did,
+    so the numbers agree with them by construction. One query (two for ``landelijk``); the group
+    is at most a few hundred areas.
     """
+    scored = _group_scoring(
+        region=region, method=method, period=period, base_period=base_period, indicators=indicators
+    )
+    return _breakdowns_of(scored[0], region, period) if scored else {}
+
+
+def _group_scoring(
+    *, region: Region, method: str, period: str, base_period: str, indicators: list[Indicator]
+) -> tuple[scoring.ScoreResult, Any] | None:
     if method not in scoring.METHODS:
-        return {}
+        return None
     uses_base = method in scoring.METHODS_USING_BASE_PERIOD
     if uses_base and not base_period:
-        return {}
+        return None
     inputs = score_inputs(
         municipality_ids=[region.municipality_id],
         indicators=indicators,
@@ -382,7 +412,7 @@ def score_breakdowns(
         bulk=False,
     )
     if inputs.values.empty or (method == scoring.NATIONAL and inputs.national is None):
-        return {}
+        return None
     result = scoring.score(
         inputs.values,
         inputs.indicators,
@@ -392,7 +422,14 @@ def score_breakdowns(
         min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
         national=inputs.national,
         weights=inputs.weights,
+        rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
     )
+    return result, inputs
+
+
+def _breakdowns_of(
+    result: scoring.ScoreResult, region: Region, period: str
+) -> dict[str, list[dict[str, Any]]]:
     frame = result.contributions
     own = frame[(frame["region"] == str(region.pk)) & (frame["period"] == period)]
     breakdowns: dict[str, list[dict[str, Any]]] = {}
@@ -408,6 +445,35 @@ def score_breakdowns(
             }
         )
     return breakdowns
+
+
+def _margins_of(
+    result: scoring.ScoreResult,
+    inputs: Any,
+    indicators: list[Indicator],
+    region: Region,
+    period: str,
+) -> dict[str, tuple[tuple[float, float] | None, tuple[int, int] | None]]:
+    """Per condition: the score's interval and the range of places (base-year methods)."""
+    if result.method not in scoring.METHODS_USING_BASE_PERIOD:
+        return {}
+    frame = inputs.indicators.assign(
+        unit=inputs.indicators["code"].map({i.code: i.unit for i in indicators})
+    )
+    intervals = score_intervals(result, frame, weights=inputs.weights)
+    places = rank_intervals(result, frame)
+    own = str(region.pk)
+    margins: dict[str, tuple[tuple[float, float] | None, tuple[int, int] | None]] = {}
+    for row in intervals[
+        (intervals["region"] == own) & (intervals["period"] == period)
+    ].itertuples():
+        margin = None if row.low != row.low else (float(row.low), float(row.high))
+        margins[row.condition] = (margin, None)
+    for row in places[(places["region"] == own) & (places["period"] == period)].itertuples():
+        if not pd.isna(row.best) and not pd.isna(row.worst):
+            margin = margins.get(row.condition, (None, None))[0]
+            margins[row.condition] = (margin, (int(row.best), int(row.worst)))
+    return margins
 
 
 def _number(value: float) -> float | None:
@@ -426,15 +492,28 @@ def _with_breakdowns(
     in_period = [s for s in scores.values() if s.period == period]
     if not in_period:
         return scores
-    breakdowns = score_breakdowns(
+    scored = _group_scoring(
         region=region,
         method=method,
         period=period,
         base_period=in_period[0].base_period,
         indicators=indicators,
     )
+    if scored is None:
+        return {
+            key: replace(s, breakdown=[]) if s.period == period else s for key, s in scores.items()
+        }
+    breakdowns = _breakdowns_of(scored[0], region, period)
+    margins = _margins_of(*scored, indicators, region, period)
     return {
-        key: replace(s, breakdown=breakdowns.get(s.condition, [])) if s.period == period else s
+        key: replace(
+            s,
+            breakdown=breakdowns.get(s.condition, []),
+            margin=margins.get(s.condition, (None, None))[0],
+            places=margins.get(s.condition, (None, None))[1],
+        )
+        if s.period == period
+        else s
         for key, s in scores.items()
     }
 

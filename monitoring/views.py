@@ -25,6 +25,7 @@ from monitoring.conditions import CONDITION_INFO
 from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
 from monitoring.models import Level, Region
+from observations.dashboard import municipality_sections, ward_sections
 
 
 @login_not_required
@@ -55,6 +56,7 @@ def _municipality_page(request: HttpRequest, region: Region) -> HttpResponse:
         municipality=region, level=params.level, method=params.method
     )
     page = dashboards.municipality_page(data, params)
+    municipality_sections(region, page, granted)
     return _respond(request, "monitoring/municipality.html", page, params, region.code, granted)
 
 
@@ -78,6 +80,7 @@ def area(request: HttpRequest, code: str, level: str = Level.WIJK) -> HttpRespon
     page.context["values_suppressed"] = public and disclosure.is_small(region.inhabitants)
     if params.part == "opbouw":
         return render(request, "monitoring/ward.html#opbouw", page.context)
+    ward_sections(region, page, granted)
     return _respond(request, "monitoring/ward.html", page, params, region.code, granted)
 
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "audit",
     # --- Running in production (issue 9, helper "ops") ---
     "operations",
+    "observations",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +302,11 @@ SMALL_REGION_MIN_INHABITANTS = env_int("SMALL_REGION_MIN_INHABITANTS", 50, minim
 # Regions with fewer inhabitants than this keep their score (and its margin) but get no place in
 # the ranking (docs/methodology.md, "Rangorde"); 0 ranks every scored region.
 RANK_MIN_INHABITANTS = env_int("RANK_MIN_INHABITANTS", 1000, minimum=0)
+# Narratives of observations are removed this many days after their quarter ended (ratings and
+# signals stay); `manage.py expire_narratives` runs it, daily.
+OBSERVATION_NARRATIVE_RETENTION_DAYS = env_int(
+    "OBSERVATION_NARRATIVE_RETENTION_DAYS", 2 * 365, minimum=1
+)
 # Largest file an admin may import, in megabytes.
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

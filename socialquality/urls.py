@@ -16,6 +16,7 @@ urlpatterns = [
     # --- end ---
     path("gezond/", health, name="health"),
     path("import/", include("monitoring.importing.urls")),
+    path("observaties/", include("observations.urls")),
     path("", include("access.urls")),
     path("", include("initiatives.urls")),
     path("", include("monitoring.urls")),

@@ -504,9 +504,11 @@ EXPECTED_QUERIES = {
     for name, n in {
         "buurt": 7,  # and its ward's initiatives and their reach (initiatives section)
         "vergelijk-leeg": 2,
-        "gemeente": 4,
-        "gemeente-htmx": 4,
-        "wijk": 9,  # region, scores, averages, indicators, ranks, values, buurten; initiatives, reach
+        "gemeente": 4 + 1,  # and the practice per ward (no observations: one query)
+        "gemeente-htmx": 4 + 1,
+        # region, scores, averages, indicators, ranks, values, buurten; initiatives, reach;
+        # practice, signals
+        "wijk": 9 + 2,
         "wijk-opbouw": 8,  # and the comparison group's regions and values
         "opbouw": 6,
         "vergelijk": 6,

@@ -131,8 +131,9 @@ def test_the_municipality_page_uses_a_fixed_number_of_queries(demo, beleid_clien
     with CaptureQueriesContext(connection) as queries:
         response = beleid_client.get("/gemeente/GM0518/")
     assert response.status_code == 200
-    # session, user, memberships, published municipalities; the municipality and the page's 3
-    assert len(queries) == 8, [q["sql"][:120] for q in queries.captured_queries]
+    # session, user, memberships, published municipalities; the municipality and the page's 3;
+    # the observations: latest quarter, practice per ward, signals per ward
+    assert len(queries) == 11, [q["sql"][:120] for q in queries.captured_queries]
 
 
 def test_an_unknown_municipality_gives_404(demo, beleid_client):

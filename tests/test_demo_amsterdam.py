@@ -3,6 +3,8 @@ that scores exist in two years and the change page has something to show."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db.models import Count
 
@@ -120,3 +122,10 @@ def test_100_is_the_municipality_as_a_whole_within_cbs_rounding(demo, code, indi
     reference = result.references.set_index("indicator").loc[indicator]
     assert bool(reference["weighted"])
     assert reference["reference"] == pytest.approx(own, abs=tolerance)
+
+
+def test_the_score_page_gives_the_margin_of_the_score_and_of_the_place(demo, client):
+    html = client.get("/wijk/WK036300/zekerheid/?periode=2019").content.decode()
+    margin = html[html.index('id="marge"') :][:900]
+    assert re.search(r"<strong>\d+, tussen \d+ en \d+</strong>", margin), margin
+    assert re.search(r"<strong>plaats \d+(–\d+)?</strong>", margin), margin

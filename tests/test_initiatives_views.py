@@ -392,8 +392,8 @@ EXPECTED = {
     # initiatives, reach
     "sociale-basis": 9,
     # session, user, memberships, published municipalities; the ward page's own seven; the
-    # section's initiatives and their reach
-    "wijk": 13,
+    # section's initiatives and their reach; the practice (observations) and its signals
+    "wijk": 15,
     # session, user, municipality, memberships; initiatives, their wards, the ward menu
     "lijst": 7,
 }

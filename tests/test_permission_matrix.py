@@ -139,6 +139,20 @@ def import_batch(ok: Answer = 200) -> Profile:
     return profile
 
 
+def LOGGED_IN(actor: Actor, published: bool) -> Answer:
+    return LOGIN if actor.anonymous else 200
+
+
+def writer(actor: Actor, published: bool) -> Answer:
+    """An observation form: the social worker the ward is assigned to; the municipality's
+    other users (and site admins, who write no observations) 403."""
+    if actor.anonymous:
+        return LOGIN
+    if actor.own and actor.role == Role.SOCIAL_WORKER:
+        return 200
+    return 403 if actor.own or actor.site_admin else 404
+
+
 def KEEP_INITIATIVES(actor: Actor, published: bool) -> Answer:
     """Entering and editing initiatives, their reach and files: the municipality's social
     workers and beheerders, and site admins; its beleidsmedewerkers 403."""
@@ -353,6 +367,37 @@ ROWS: tuple[Row, ...] = (
         administer(),
         post=True,
     ),
+    # Observations: the assigned social worker writes, coordinators decide, staff read
+    Row("observations:index", lambda w: "/observaties/", LOGGED_IN),
+    Row(
+        "observations:form",
+        lambda w: f"/observaties/wijk/{assigned_ward(w).code}/{this_quarter()}/",
+        writer,
+        post=True,
+    ),
+    Row("observations:detail", lambda w: f"/observaties/{accepted_observation(w).pk}/", PRIVATE),
+    Row(
+        "observations:transition",
+        lambda w: f"/observaties/{accepted_observation(w).pk}/status/",
+        POST_ONLY,
+        post=PRIVATE,
+    ),
+    Row(
+        "observations:coordination",
+        lambda w: f"/observaties/gemeente/{w.target.code}/",
+        administer(),
+    ),
+    Row(
+        "observations:export",
+        lambda w: f"/observaties/gemeente/{w.target.code}/export/?format=csv&toelichting=1",
+        PRIVATE,
+    ),
+    Row(
+        "observations:signal_kinds",
+        lambda w: f"/observaties/gemeente/{w.target.code}/signalen/",
+        administer(),
+        post=True,
+    ),
     # Initiatives: read as the dashboards (the public sees names, kinds, wards, conditions);
     # kept by social workers and beheerders; files carry contacts and reach, never public
     Row("initiatives:list", lambda w: f"/gemeente/{w.target.code}/initiatieven/", PUBLIC),
@@ -410,6 +455,48 @@ ROWS: tuple[Row, ...] = (
     Row("admin:*", lambda w: "/beheer/", STAFF),
     Row("beheer/*", lambda w: "/beheer/monitoring/region/", STAFF),
 )
+
+
+def this_quarter() -> str:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return f"{today.year}-K{(today.month - 1) // 3 + 1}"
+
+
+def assigned_ward(w: World) -> Region:
+    w.membership.wards.add(w.ward)
+    return w.ward
+
+
+def accepted_observation(w: World):
+    """An accepted observation of the target's ward by its social worker (made once)."""
+    from observations.models import Observation
+    from observations.services import ObservationInput, observation_save, observation_transition
+
+    author = w.membership.user
+    found = Observation.objects.filter(ward=w.ward, author=author).first()
+    if found:
+        return found
+    author = type(author).objects.get(pk=author.pk)  # fresh: no cached permissions
+    observation = observation_save(
+        user=author,
+        ward=assigned_ward(w),
+        period=this_quarter(),
+        expected_version=0,
+        data=ObservationInput(
+            ratings={"zekerheid": 2, "inclusie": 3, "cohesie": 2, "empowerment": 0},
+            directions={"zekerheid": "gelijk", "inclusie": "gelijk", "cohesie": "gelijk"},
+            narratives={"cohesie": "Ouderen zien elkaar weinig."},
+        ),
+        submit=True,
+    )
+    return observation_transition(
+        user=w.users[f"{Role.ADMIN} eigen"],
+        observation=observation,
+        target="geaccepteerd",
+        expected_version=observation.version,
+    )
 
 
 def url_keys(resolver: URLResolver | None = None, namespace: str = "", prefix: str = ""):

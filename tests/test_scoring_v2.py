@@ -103,6 +103,25 @@ def test_the_reference_is_the_municipality_as_a_whole_weighted_by_the_denominato
     assert bool(reference["weighted"]) and reference["period"] == "2019"
 
 
+def test_weights_given_beside_the_values_weigh_the_reference_like_a_weights_frame():
+    values = _values({("A", "2019"): [18, 18, 22, 22]})
+    households = pd.DataFrame(
+        {"region": WARDS, "period": "2019", "indicator": "A", "weight": [100, 100, 100, 200]}
+    )
+    beside = values.merge(
+        households.rename(columns={"weight": "reference_weight"}),
+        on=["region", "period", "indicator"],
+        how="left",
+    )
+    as_frame = score(values, INDICATORS.iloc[:1], base_period="2019", weights=households)
+    as_column = score(beside, INDICATORS.iloc[:1], base_period="2019")
+    assert as_column.indices["index"].tolist() == pytest.approx(as_frame.indices["index"].tolist())
+    assert as_column.references["reference"].iloc[0] == pytest.approx(20.4)
+    # Method 1.0 knows no reference weights: the plain mean of the wards, 20.
+    first = score(beside, INDICATORS.iloc[:1], base_period="2019", method_version="1.0")
+    assert first.indices["index"].tolist() == pytest.approx([110, 110, 90, 90])
+
+
 def test_without_weights_the_reference_is_the_plain_mean_of_the_wards():
     values = _values({("A", "2019"): [18, 18, 22, 22]})
     result = score(values, INDICATORS.iloc[:1], base_period="2019")

@@ -308,7 +308,14 @@ def build_grid(
     usable = ~np.isnan(raw) & ~suppressed & ~too_few_cell
     oriented = np.where(usable, direction * raw, np.nan)
     raw[suppressed] = np.nan
-    reference_weight = _reference_weights(units, scored, weights)
+    if "reference_weight" in values.columns:
+        # Given beside each value: placed like the values, no join (the national recompute).
+        given = pd.to_numeric(values["reference_weight"], errors="coerce").to_numpy(dtype=float)
+        reference_weight = np.full(n_cells, np.nan)
+        reference_weight[position] = given[is_scored]
+        reference_weight[~(reference_weight > 0)] = np.nan
+    else:
+        reference_weight = _reference_weights(units, scored, weights)
     periods = units["period"].to_numpy(dtype=object)
     valid = valid_in_period(scored, periods).reshape(-1) if n_cells else np.zeros(0, dtype=bool)
     return Grid(units, scored, raw, suppressed, oriented, reference_weight, valid)

@@ -74,8 +74,9 @@ def score(
 ) -> ScoreResult:
     """Index every value, score every condition and rank the regions.
 
-    ``weights`` (region, period, indicator, weight): each area's weight in the reference value
-    of method 2.0, the indicator's own denominator (households for a share of households,
+    ``weights`` (region, period, indicator, weight), or a column ``reference_weight`` in
+    ``values`` (the same, placed beside each value, which saves a join per method): each area's
+    weight in the reference value of method 2.0, the indicator's own denominator (households for a share of households,
     inhabitants of working age for a benefit rate). 100 is then the municipality as a whole:
     the weighted mean of its areas. Without weights for an indicator, the plain mean of the areas.
     ``method_version`` ``"1.0"`` reproduces the first method (see :data:`METHOD_VERSIONS`).
@@ -110,6 +111,9 @@ def score(
             f"Onbekende methodeversie '{method_version}': kies uit {', '.join(METHOD_VERSIONS)}."
         )
     version_1 = method_version == "1.0"
+    if version_1 and "reference_weight" in values.columns:
+        # The first method knows no reference weights: 100 is the plain mean of the areas.
+        values = values.drop(columns="reference_weight")
     grid = build_grid(
         values, indicators, inhabitants, min_inhabitants, weights=None if version_1 else weights
     )

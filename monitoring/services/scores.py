@@ -74,6 +74,13 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
     if not usable.empty:
         base_periods = _base_periods(inputs, ids)
         values = inputs.values[inputs.values["group"].isin(base_periods)]
+        if inputs.weights is not None:
+            # Joined once here rather than once per method in the core.
+            values = values.merge(
+                inputs.weights.rename(columns={"weight": "reference_weight"}),
+                on=["region", "period", "indicator"],
+                how="left",
+            )
         for method in methods:
             result = scoring.score(
                 values,
@@ -84,7 +91,6 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
                 min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
                 national=inputs.national,
                 with_contributions=False,  # the drill-down recomputes its own group
-                weights=inputs.weights,
                 rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
             )
             frames.append(_score_rows(result))

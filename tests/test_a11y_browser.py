@@ -1,0 +1,244 @@
+"""Keyboard, focus, layout and axe in a real Chromium: every main page used without a mouse, at
+the widths of a policy officer's laptop (1024 and 1366 px), with the matching role."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import browser_login, screenshot
+from tests.test_dashboard_fixtures import demo_scores_ensure
+
+pytestmark = pytest.mark.browser
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+WARD = "WK051828"
+
+
+@pytest.fixture
+def site(demo_live, page):
+    demo_scores_ensure()
+    browser_login(page.context, demo_live.url, "beleid")
+    return demo_live.url
+
+
+def _focused(page) -> dict:
+    return page.evaluate(
+        """() => {
+        const el = document.activeElement;
+        return {tag: el.tagName.toLowerCase(), name: el.getAttribute('name'), value: el.value,
+                id: el.id, text: (el.textContent || '').trim().slice(0, 60),
+                inFooter: !!el.closest('footer')};
+    }"""
+    )
+
+
+def _ring_width(page, selector: str) -> float:
+    """The width of the focus ring drawn for the focused control: its own outline, or that of the
+    pill or chip that holds it."""
+    return page.evaluate(
+        """(selector) => {
+        const el = document.querySelector(selector);
+        const holder = el.closest('.pill, .chip') || el;
+        const style = getComputedStyle(holder);
+        return style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth);
+    }""",
+        selector,
+    )
+
+
+def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content(site, page):
+    page.goto(f"{site}/gemeente/GM0518/")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    expect(skip).to_be_focused()
+    expect(skip).to_have_text("Naar de inhoud")
+    assert skip.bounding_box()["x"] >= 0  # shown on screen while focused
+    page.keyboard.press("Enter")
+    expect(page.locator("main#inhoud")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_focus_stays_on_the_condition_after_switching_it_with_the_arrow_keys(site, page):
+    page.goto(f"{site}/gemeente/GM0518/")
+    page.locator("svg.main-svg").first.wait_for(state="attached", timeout=20000)
+    checked = page.locator("input[name=conditie]:checked")
+    start = checked.get_attribute("value")
+    checked.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(re.compile(r"conditie="))
+    page.wait_for_url(lambda url: f"conditie={start}" not in url)
+    # The swap has happened when the map title names the new condition.
+    now = page.locator("input[name=conditie]:checked").get_attribute("value")
+    assert now != start
+    page.locator("#dashboard:not(.htmx-request)").wait_for()
+    expect(page.locator(f"input[name=conditie][value={now}]")).to_be_focused()
+    assert _ring_width(page, f"input[name=conditie][value={now}]") >= 2
+    # Again, now that the focused control is a fresh element from the swap.
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(lambda url: f"conditie={now}" not in url)
+    page.locator("#dashboard:not(.htmx-request)").wait_for()
+    focused = _focused(page)
+    assert focused["name"] == "conditie" and not focused["inFooter"], focused
+    # The next Tab goes on in the form, not to the footer.
+    page.keyboard.press("Tab")
+    focused = _focused(page)
+    assert not focused["inFooter"] and focused["tag"] != "body", focused
+    assert focused["name"] in ("periode", "niveau"), focused
+    screenshot(page, "a11y-focus-na-wissel")
+    assert page.console_errors == []
+
+
+def test_focus_stays_on_the_period_select_after_a_swap(site, page):
+    page.goto(f"{site}/gemeente/GM0518/?niveau=wijk")
+    page.locator("svg.main-svg").first.wait_for(state="attached", timeout=20000)
+    page.locator("input[name=niveau]:checked").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(lambda url: "niveau=wijk" not in url)
+    page.locator("#dashboard:not(.htmx-request)").wait_for()
+    focused = _focused(page)
+    assert focused["name"] == "niveau", focused
+    assert page.console_errors == []
+
+
+def test_every_control_draws_a_focus_ring_of_at_least_two_pixels(site, page):
+    page.goto(f"{site}/gemeente/GM0518/")
+    seen = 0
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            """() => {
+            const el = document.activeElement;
+            if (el === document.body || el.closest('.figure')) return null;
+            const holder = el.closest('.pill, .chip') || el;
+            const style = getComputedStyle(holder);
+            return {what: el.outerHTML.slice(0, 80),
+                    width: style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth)};
+        }"""
+        )
+        if info is None:
+            continue
+        seen += 1
+        assert info["width"] >= 2, info
+    assert seen >= 10
+
+
+# --- The compare picker --------------------------------------------------------------------------
+
+
+def _tab_to(page, predicate_js: str, limit: int = 15, key: str = "Tab") -> int:
+    """Press Tab (or ``key``) until the focused element passes ``predicate_js``; returns how
+    many presses it took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if page.evaluate(f"(el => {predicate_js})(document.activeElement)"):
+            return presses
+    raise AssertionError(f"not reached in {limit} Tabs: {_focused(page)}")
+
+
+def test_three_wards_are_chosen_on_the_compare_page_by_keyboard_only(site, page):
+    page.goto(f"{site}/vergelijk/")
+    # The skip link, then the search is the first control in the content.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    presses = _tab_to(page, "el.id === 'zoek-wijk'")
+    assert presses <= 3, presses
+    search = page.locator("#zoek-wijk")
+    expect(search).to_have_attribute("role", "combobox")
+    listbox = page.locator("#wijk-opties[role=listbox]")
+    expect(listbox.locator("[role=option]")).to_have_count(44)
+
+    page.keyboard.type("centrum")
+    expect(listbox.locator("[role=option]")).to_have_count(1)
+    active = search.get_attribute("aria-activedescendant")
+    assert active == "optie-WK051828"
+    page.keyboard.press("Enter")
+    expect(page.locator("#optie-WK051828")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("[data-chips] .chip")).to_have_count(1)
+    expect(page.locator("[data-picker-status]")).to_contain_text("Centrum toegevoegd")
+
+    page.keyboard.press("Escape")
+    expect(search).to_have_value("")
+    page.keyboard.type("oost")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")  # back on the first result
+    chosen = search.get_attribute("aria-activedescendant")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.keyboard.type("wk051838")
+    page.keyboard.press("Enter")
+    chips = page.locator("[data-chips] .chip")
+    expect(chips).to_have_count(3)
+    expect(page.locator("[data-chosen-count]")).to_have_text("3")
+    expect(search).to_be_focused()
+    screenshot(page, "a11y-vergelijk-kiezer")
+
+    # A chip goes by keyboard too: its remove button, then focus on the next chip.
+    _tab_to(page, "el.matches('[data-remove]')")
+    removed = page.evaluate("document.activeElement.getAttribute('data-remove')")
+    page.keyboard.press("Enter")
+    expect(chips).to_have_count(2)
+    assert page.evaluate("document.activeElement.matches('[data-remove]')")
+    _tab_to(page, "el.id === 'zoek-wijk'", key="Shift+Tab")
+    expect(search).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.type(removed.lower())
+    page.keyboard.press("Enter")
+    expect(chips).to_have_count(3)
+
+    _tab_to(page, "el.type === 'submit' && el.textContent.trim() === 'Vergelijk'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"(wijk=[^&]+&?.*){3}"))
+    codes = re.findall(r"wijk=(WK\d+)", page.url)
+    assert sorted(codes) == sorted(["WK051828", chosen.removeprefix("optie-"), "WK051838"])
+    page.locator("#blok-radar svg.main-svg").first.wait_for(state="attached", timeout=20000)
+    assert page.evaluate("document.querySelector('#blok-radar .figure').data.length") == 3
+    # The page comes back with the three as chips, the listbox marking them chosen.
+    expect(page.locator("[data-chips] .chip")).to_have_count(3)
+    expect(page.locator("#wijk-opties [aria-selected=true]")).to_have_count(3)
+    assert page.console_errors == []
+
+
+def test_the_compare_picker_stops_at_six(site, page):
+    codes = "&".join(
+        f"wijk={c}" for c in ("WK051801", "WK051802", "WK051803", "WK051804", "WK051805")
+    )
+    page.goto(f"{site}/vergelijk/?{codes}")
+    page.locator("#zoek-wijk").focus()
+    page.keyboard.type("centrum")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-chips] .chip")).to_have_count(6)
+    page.keyboard.press("Escape")
+    page.keyboard.type("wk051838")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-chips] .chip")).to_have_count(6)
+    expect(page.locator("[data-picker-status]")).to_contain_text("Hoogstens 6")
+
+
+def test_the_compare_picker_works_without_javascript(demo_live, browser):
+    demo_scores_ensure()
+    context = browser.new_context(
+        locale="nl-NL", viewport={"width": 1366, "height": 900}, java_script_enabled=False
+    )
+    try:
+        browser_login(context, demo_live.url, "beleid")
+        page = context.new_page()
+        page.goto(f"{demo_live.url}/vergelijk/")
+        expect(page.locator("#zoek-wijk")).to_be_hidden()
+        boxes = page.locator("#wijkenlijst input[type=checkbox]")
+        expect(boxes.first).to_be_visible()
+        page.locator("#wijkenlijst input[value=WK051828]").check()
+        page.locator("#wijkenlijst input[value=WK051801]").check()
+        page.get_by_role("button", name="Vergelijk").click()
+        page.wait_for_url(re.compile(r"wijk=WK051828.*wijk=WK051801|wijk=WK051801.*wijk=WK051828"))
+        chips = page.locator("[data-chips] .chip")
+        expect(chips).to_have_count(2)
+        # A chip's remove link is a plain link to the same comparison without it.
+        chips.first.locator("a.remove").click()
+        expect(page.locator("[data-chips] .chip")).to_have_count(1)
+    finally:
+        context.close()
