@@ -125,3 +125,120 @@ def test_every_control_draws_a_focus_ring_of_at_least_two_pixels(site, page):
         seen += 1
         assert info["width"] >= 2, info
     assert seen >= 10
+
+
+# --- The compare picker --------------------------------------------------------------------------
+
+
+def _tab_to(page, predicate_js: str, limit: int = 15, key: str = "Tab") -> int:
+    """Press Tab (or ``key``) until the focused element passes ``predicate_js``; returns how
+    many presses it took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if page.evaluate(f"(el => {predicate_js})(document.activeElement)"):
+            return presses
+    raise AssertionError(f"not reached in {limit} Tabs: {_focused(page)}")
+
+
+def test_three_wards_are_chosen_on_the_compare_page_by_keyboard_only(site, page):
+    page.goto(f"{site}/vergelijk/")
+    # The skip link, then the search is the first control in the content.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    presses = _tab_to(page, "el.id === 'zoek-wijk'")
+    assert presses <= 3, presses
+    search = page.locator("#zoek-wijk")
+    expect(search).to_have_attribute("role", "combobox")
+    listbox = page.locator("#wijk-opties[role=listbox]")
+    expect(listbox.locator("[role=option]")).to_have_count(44)
+
+    page.keyboard.type("centrum")
+    expect(listbox.locator("[role=option]")).to_have_count(1)
+    active = search.get_attribute("aria-activedescendant")
+    assert active == "optie-WK051828"
+    page.keyboard.press("Enter")
+    expect(page.locator("#optie-WK051828")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("[data-chips] .chip")).to_have_count(1)
+    expect(page.locator("[data-picker-status]")).to_contain_text("Centrum toegevoegd")
+
+    page.keyboard.press("Escape")
+    expect(search).to_have_value("")
+    page.keyboard.type("oost")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")  # back on the first result
+    chosen = search.get_attribute("aria-activedescendant")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.keyboard.type("wk051838")
+    page.keyboard.press("Enter")
+    chips = page.locator("[data-chips] .chip")
+    expect(chips).to_have_count(3)
+    expect(page.locator("[data-chosen-count]")).to_have_text("3")
+    expect(search).to_be_focused()
+    screenshot(page, "a11y-vergelijk-kiezer")
+
+    # A chip goes by keyboard too: its remove button, then focus on the next chip.
+    _tab_to(page, "el.matches('[data-remove]')")
+    removed = page.evaluate("document.activeElement.getAttribute('data-remove')")
+    page.keyboard.press("Enter")
+    expect(chips).to_have_count(2)
+    assert page.evaluate("document.activeElement.matches('[data-remove]')")
+    _tab_to(page, "el.id === 'zoek-wijk'", key="Shift+Tab")
+    expect(search).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.type(removed.lower())
+    page.keyboard.press("Enter")
+    expect(chips).to_have_count(3)
+
+    _tab_to(page, "el.type === 'submit' && el.textContent.trim() === 'Vergelijk'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"(wijk=[^&]+&?.*){3}"))
+    codes = re.findall(r"wijk=(WK\d+)", page.url)
+    assert sorted(codes) == sorted(["WK051828", chosen.removeprefix("optie-"), "WK051838"])
+    page.locator("#blok-radar svg.main-svg").first.wait_for(state="attached", timeout=20000)
+    assert page.evaluate("document.querySelector('#blok-radar .figure').data.length") == 3
+    # The page comes back with the three as chips, the listbox marking them chosen.
+    expect(page.locator("[data-chips] .chip")).to_have_count(3)
+    expect(page.locator("#wijk-opties [aria-selected=true]")).to_have_count(3)
+    assert page.console_errors == []
+
+
+def test_the_compare_picker_stops_at_six(site, page):
+    codes = "&".join(
+        f"wijk={c}" for c in ("WK051801", "WK051802", "WK051803", "WK051804", "WK051805")
+    )
+    page.goto(f"{site}/vergelijk/?{codes}")
+    page.locator("#zoek-wijk").focus()
+    page.keyboard.type("centrum")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-chips] .chip")).to_have_count(6)
+    page.keyboard.press("Escape")
+    page.keyboard.type("wk051838")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-chips] .chip")).to_have_count(6)
+    expect(page.locator("[data-picker-status]")).to_contain_text("Hoogstens 6")
+
+
+def test_the_compare_picker_works_without_javascript(demo_live, browser):
+    demo_scores_ensure()
+    context = browser.new_context(
+        locale="nl-NL", viewport={"width": 1366, "height": 900}, java_script_enabled=False
+    )
+    try:
+        browser_login(context, demo_live.url, "beleid")
+        page = context.new_page()
+        page.goto(f"{demo_live.url}/vergelijk/")
+        expect(page.locator("#zoek-wijk")).to_be_hidden()
+        boxes = page.locator("#wijkenlijst input[type=checkbox]")
+        expect(boxes.first).to_be_visible()
+        page.locator("#wijkenlijst input[value=WK051828]").check()
+        page.locator("#wijkenlijst input[value=WK051801]").check()
+        page.get_by_role("button", name="Vergelijk").click()
+        page.wait_for_url(re.compile(r"wijk=WK051828.*wijk=WK051801|wijk=WK051801.*wijk=WK051828"))
+        chips = page.locator("[data-chips] .chip")
+        expect(chips).to_have_count(2)
+        # A chip's remove link is a plain link to the same comparison without it.
+        chips.first.locator("a.remove").click()
+        expect(page.locator("[data-chips] .chip")).to_have_count(1)
+    finally:
+        context.close()

@@ -9,6 +9,7 @@
 (function () {
   "use strict";
 
+  document.documentElement.classList.add("js");
   var remembered = null;
 
   function describe(el) {

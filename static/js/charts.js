@@ -91,18 +91,4 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     draw(event.detail && event.detail.target ? event.detail.target : document);
   });
-
-  /* The ward picker: a search box filters the list of checkboxes (without JS the full list
-   * shows, and the form works the same). */
-  document.addEventListener("input", function (event) {
-    var input = event.target;
-    if (!input.matches || !input.matches("input[data-filter]")) return;
-    var list = document.querySelector(input.getAttribute("data-filter"));
-    if (!list) return;
-    var needle = input.value.trim().toLowerCase();
-    Array.prototype.forEach.call(list.querySelectorAll("label[data-name]"), function (label) {
-      var match = !needle || label.getAttribute("data-name").indexOf(needle) !== -1;
-      label.hidden = !match && !label.querySelector("input:checked");
-    });
-  });
 })();
