@@ -103,7 +103,11 @@ def cached_page(view):
             response["X-Page-Cache"] = "hit"
             return _personal(request, response)
         request.page_cache_deferred = True
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            # A 404 or 403 page is rendered after the view raised: with its own header.
+            request.page_cache_deferred = False
         if _cacheable(response):
             vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
             stored = {
