@@ -22,6 +22,7 @@ from monitoring import scoring
 from monitoring.bulk import copy_frame, indexes_set_aside
 from monitoring.models import ConditionScore, Region, ScoringSettings
 from monitoring.scoring_inputs import ScoreInputs, score_inputs
+from monitoring.services.data_version import bumps_data_version
 
 # The methods stored for every region: the default first, then the alternatives that make the
 # robustness check possible. "landelijk" needs national values and is added when they exist.
@@ -64,6 +65,7 @@ def scores_recompute_all() -> list[ScoreSummary]:
     return _recompute(list(Region.objects.municipalities().order_by("code")))
 
 
+@bumps_data_version
 def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
     ids = [m.pk for m in municipalities]
     inputs = score_inputs(municipality_ids=ids)
@@ -92,6 +94,8 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
                 national=inputs.national,
                 with_contributions=False,  # the drill-down recomputes its own group
                 rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
+                # Stored so that the ward page shows them without recomputing its group.
+                with_margins=method in scoring.METHODS_USING_BASE_PERIOD,
             )
             frames.append(_score_rows(result))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -177,6 +181,10 @@ def _score_rows(result: scoring.ScoreResult) -> pd.DataFrame:
             "status": scores["status"],
             "method_version": result.method_version,
             "base_period": scores["base_period"],
+            **{
+                column: scores[column] if column in scores.columns else None
+                for column in scoring.MARGIN_COLUMNS
+            },
         }
     )
 
@@ -192,6 +200,7 @@ _SCORE_COLUMNS = (
     "status",
     "method_version",
     "base_period",
+    *scoring.MARGIN_COLUMNS,
 )
 _TABLE = ConditionScore._meta.db_table
 
