@@ -253,6 +253,9 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
                 "coverage_pct": score.coverage * 100 if score else None,
                 "rank": score.rank if score else None,
                 "ranked": data.ranked.get((period, c)),
+                # In words, from the stored margins: "93, tussen 88 en 98", "plaats 28–35".
+                "margin_text": score.margin_text if score else "",
+                "places_text": score.places_text if score else "",
                 "municipal": municipal,
                 "diff": value - municipal if value is not None and municipal is not None else None,
                 "previous": previous,
@@ -300,6 +303,7 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
                 ward_name=region.name,
                 periods=data.periods,
                 scores={k: s.value for k, s in data.scores.items()},
+                margins={k: s.margin for k, s in data.scores.items() if s.margin},
             )
         )
     indicator_block = _indicator_table(data, context=False)
@@ -373,6 +377,9 @@ def _robustness_block(data: WardDashboard) -> tuple[ChartBlock | None, dict[str,
         for method in methods:
             rank = found[f"rank_{method}"] if found is not None else pd.NA
             row[method] = "–" if pd.isna(rank) else f"{int(rank)} van {ranked.get((c, method), 0)}"
+            shown = data.scores.get((data.period, c))
+            if method == data.method and shown is not None and shown.places_text:
+                row[method] += f" ({shown.places_text})"
         reason = ""
         if found is not None and bool(found["method_dependent"]):
             reason = str(found["reason"])

@@ -382,6 +382,14 @@ class ConditionScore(models.Model):
     )
     coverage = models.FloatField("dekking", help_text="Aandeel van het gewicht met een waarde.")
     rank = models.PositiveIntegerField("rang", null=True, blank=True)
+    # The margins of method 2.0 (scoring.uncertainty), stored for the base-year methods so that
+    # a page shows them without recomputing: the 95 % interval of the score from the size of
+    # the population behind each indicator and CBS's rounding, and the best and worst place
+    # under other reasonable weights (each weight × 0.5 and × 1.5, each indicator left out).
+    low = models.FloatField("ondergrens", null=True, blank=True)
+    high = models.FloatField("bovengrens", null=True, blank=True)
+    rank_best = models.PositiveIntegerField("beste plaats", null=True, blank=True)
+    rank_worst = models.PositiveIntegerField("slechtste plaats", null=True, blank=True)
     status = models.CharField(
         "status",
         max_length=30,

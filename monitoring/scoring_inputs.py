@@ -44,11 +44,11 @@ def indicator_frame(indicators: list[Indicator]) -> pd.DataFrame:
     """The ``indicators`` frame of the scoring core, from active Indicator rows."""
     return pd.DataFrame(
         [
-            (i.code, i.role, i.direction, float(i.weight), i.valid_from, i.valid_until)
+            (i.code, i.role, i.direction, float(i.weight), i.valid_from, i.valid_until, i.unit)
             for i in indicators
             if i.is_active
         ],
-        columns=["code", "condition", "direction", "weight", "valid_from", "valid_until"],
+        columns=["code", "condition", "direction", "weight", "valid_from", "valid_until", "unit"],
     )
 
 

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import pandas as pd
 from django.conf import settings
 from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -27,12 +26,7 @@ from monitoring.models import (
     Region,
     ScoreMethod,
 )
-from monitoring.scoring.uncertainty import (
-    interval_text,
-    rank_interval_text,
-    rank_intervals,
-    score_intervals,
-)
+from monitoring.scoring.uncertainty import interval_text, rank_interval_text
 from monitoring.scoring_inputs import score_inputs
 
 # Context that makes wards alike for "vergelijkbare wijken": urbanity, age profile, household
@@ -208,18 +202,30 @@ class StoredScore:
     coverage: float
     rank: int | None
     base_period: str = ""
+    # The stored margins of the base-year methods (scoring.uncertainty): the 95 % interval of
+    # the score, and the best and worst place under ±50 % weights and leaving one out.
+    low: float | None = None
+    high: float | None = None
+    rank_best: int | None = None
+    rank_worst: int | None = None
     # Filled for the period a page explains, by score_breakdowns().
     breakdown: list[dict[str, Any]] = field(default_factory=list)
-    # And, for the base-year methods, the margins (scoring.uncertainty): the 95 % interval of
-    # the score, and the best and worst place under ±50 % weights and leaving one out.
-    margin: tuple[float, float] | None = None
-    places: tuple[int, int] | None = None
+
+    @property
+    def margin(self) -> tuple[float, float] | None:
+        if self.value is None or self.low is None or self.high is None:
+            return None
+        return (self.low, self.high)
+
+    @property
+    def places(self) -> tuple[int, int] | None:
+        if self.rank is None or self.rank_best is None or self.rank_worst is None:
+            return None
+        return (self.rank_best, self.rank_worst)
 
     @property
     def margin_text(self) -> str:
-        if self.value is None or self.margin is None:
-            return ""
-        return interval_text(self.value, *self.margin)
+        return interval_text(self.value, *self.margin) if self.margin else ""
 
     @property
     def places_text(self) -> str:
@@ -281,7 +287,19 @@ def _municipal_averages(
     return averages, counts
 
 
-_SCORE_FIELDS = ("period", "condition", "value", "status", "coverage", "rank", "base_period")
+_SCORE_FIELDS = (
+    "period",
+    "condition",
+    "value",
+    "status",
+    "coverage",
+    "rank",
+    "base_period",
+    "low",
+    "high",
+    "rank_best",
+    "rank_worst",
+)
 
 
 def ward_dashboard(
@@ -390,12 +408,12 @@ def score_breakdowns(
     scored = _group_scoring(
         region=region, method=method, period=period, base_period=base_period, indicators=indicators
     )
-    return _breakdowns_of(scored[0], region, period) if scored else {}
+    return _breakdowns_of(scored, region, period) if scored else {}
 
 
 def _group_scoring(
     *, region: Region, method: str, period: str, base_period: str, indicators: list[Indicator]
-) -> tuple[scoring.ScoreResult, Any] | None:
+) -> scoring.ScoreResult | None:
     if method not in scoring.METHODS:
         return None
     uses_base = method in scoring.METHODS_USING_BASE_PERIOD
@@ -424,7 +442,7 @@ def _group_scoring(
         weights=inputs.weights,
         rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
     )
-    return result, inputs
+    return result
 
 
 def _breakdowns_of(
@@ -445,35 +463,6 @@ def _breakdowns_of(
             }
         )
     return breakdowns
-
-
-def _margins_of(
-    result: scoring.ScoreResult,
-    inputs: Any,
-    indicators: list[Indicator],
-    region: Region,
-    period: str,
-) -> dict[str, tuple[tuple[float, float] | None, tuple[int, int] | None]]:
-    """Per condition: the score's interval and the range of places (base-year methods)."""
-    if result.method not in scoring.METHODS_USING_BASE_PERIOD:
-        return {}
-    frame = inputs.indicators.assign(
-        unit=inputs.indicators["code"].map({i.code: i.unit for i in indicators})
-    )
-    intervals = score_intervals(result, frame, weights=inputs.weights)
-    places = rank_intervals(result, frame)
-    own = str(region.pk)
-    margins: dict[str, tuple[tuple[float, float] | None, tuple[int, int] | None]] = {}
-    for row in intervals[
-        (intervals["region"] == own) & (intervals["period"] == period)
-    ].itertuples():
-        margin = None if row.low != row.low else (float(row.low), float(row.high))
-        margins[row.condition] = (margin, None)
-    for row in places[(places["region"] == own) & (places["period"] == period)].itertuples():
-        if not pd.isna(row.best) and not pd.isna(row.worst):
-            margin = margins.get(row.condition, (None, None))[0]
-            margins[row.condition] = (margin, (int(row.best), int(row.worst)))
-    return margins
 
 
 def _number(value: float) -> float | None:
@@ -503,17 +492,9 @@ def _with_breakdowns(
         return {
             key: replace(s, breakdown=[]) if s.period == period else s for key, s in scores.items()
         }
-    breakdowns = _breakdowns_of(scored[0], region, period)
-    margins = _margins_of(*scored, indicators, region, period)
+    breakdowns = _breakdowns_of(scored, region, period)
     return {
-        key: replace(
-            s,
-            breakdown=breakdowns.get(s.condition, []),
-            margin=margins.get(s.condition, (None, None))[0],
-            places=margins.get(s.condition, (None, None))[1],
-        )
-        if s.period == period
-        else s
+        key: replace(s, breakdown=breakdowns.get(s.condition, [])) if s.period == period else s
         for key, s in scores.items()
     }
 

@@ -21,6 +21,7 @@ from monitoring.charts import ChartBlock, Column, Table, trace
 from monitoring.charts.style import _legend_below
 from monitoring.conditions import CONDITION_INFO, CONDITIONS
 from observations import dashboard_selectors
+from observations.charts import signals_map
 from observations.dashboard_selectors import MunicipalityPractice, QuarterPractice, WardPractice
 from observations.practice import (
     PRACTICE_EXPLANATION,
@@ -75,8 +76,9 @@ def municipality_sections(municipality: Region, page: Page, granted: frozenset[C
     averages = data.averages()
     scorecard = page.context.get("scorecard")
     statistical = {row["code"]: row for row in scorecard.table.rows} if scorecard else {}
+    practice = dashboard_selectors.municipality_practice(municipality=municipality)
     page.context["practice"] = municipality_context(
-        dashboard_selectors.municipality_practice(municipality=municipality),
+        practice,
         statistical=statistical,
         averages={
             info.condition.value: averages.get((period, info.condition.value))
@@ -85,6 +87,17 @@ def municipality_sections(municipality: Region, page: Page, granted: frozenset[C
         statistical_period=period,
         method=data.method,
     )
+    if practice.period:
+        block = signals_map(
+            areas=data.areas,
+            observed={region.code for region, _ in practice.wards},
+            signals=practice.signals,
+            period=practice.period,
+        )
+        if block is not None:
+            # A block of the page, so that its table downloads like every other one.
+            page.blocks.append(block)
+            page.context["practice"]["map"] = block
 
 
 # --- The trend --------------------------------------------------------------------------------

@@ -505,3 +505,21 @@ def test_the_ward_trend_takes_an_extra_series_with_a_row_of_its_own():
         "2021": None,
     }
     assert "+4 punten" in trend.title  # the title is about the conditions
+
+
+def test_the_ward_trend_draws_the_margin_of_each_score_as_a_band_and_lists_it():
+    trend = charts.ward_trend(
+        ward_name="Noord",
+        periods=PERIODS,
+        scores={("2019", "zekerheid"): 100.0, ("2021", "zekerheid"): 106.0},
+        margins={("2019", "zekerheid"): (95.2, 104.8), ("2021", "zekerheid"): (101.0, 111.0)},
+    )
+    figure = _valid(trend)
+    band = next(t for t in figure["data"] if t.get("fill") == "toself")
+    # 2020 has no score: each of the two years is a shape of its own (a short bar).
+    assert band["x"] == ["2019", "2019", "2019", None, "2021", "2021", "2021", None]
+    assert band["y"] == [104.8, 95.2, 104.8, None, 111.0, 101.0, 111.0, None]
+    assert band["showlegend"] is False
+    assert "marge van de score (95 %)" in trend.summary
+    margin_row = next(r for r in trend.table.rows if r["condition"].endswith("marge (95 %)"))
+    assert margin_row["2019"] == "95 tot 105" and margin_row["2020"] is None

@@ -129,3 +129,12 @@ def test_the_score_page_gives_the_margin_of_the_score_and_of_the_place(demo, cli
     margin = html[html.index('id="marge"') :][:900]
     assert re.search(r"<strong>\d+, tussen \d+ en \d+</strong>", margin), margin
     assert re.search(r"<strong>plaats \d+(–\d+)?</strong>", margin), margin
+
+
+def test_the_ward_page_gives_the_margin_and_the_places_and_bands_the_trend(demo, client):
+    html = client.get("/wijk/WK036300/?periode=2019").content.decode()
+    assert re.search(r"Met marge \(95 %\): \d+, tussen \d+ en \d+\.", html)
+    assert re.search(r"\(plaats \d+(–\d+)? bij andere redelijke gewichten\)", html)
+    trend = html[html.index('id="blok-trend"') :]
+    assert "De lichte band om een lijn is de marge van de score (95 %)" in trend
+    assert re.search(r"marge \(95 %\)</th>(<td[^>]*>(–|\d+ tot \d+)</td>)+", trend), trend[:3000]

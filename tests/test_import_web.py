@@ -230,3 +230,103 @@ def test_pruning_refuses_to_touch_uploads_of_today(db):
 
     with pytest.raises(CommandError, match="minstens 1"):
         call_command("prune_imports", "--dagen", "0")
+
+
+# --- The upload page's column guide and templates ---------------------------------------------
+
+
+def test_the_upload_page_lists_accepted_column_names_and_templates(
+    admin_client, den_haag, django_assert_num_queries
+):
+    with django_assert_num_queries(7):
+        page = admin_client.get(reverse("importing:upload")).content.decode()
+    assert 'id="kolomnamen-tabel"' in page
+    # Name, code and each alias of an indicator, from the framework.
+    assert "Huishoudens met een laag inkomen" in page and "sez_laag_inkomen" in page
+    assert "HuishoudensMetEenLaagInkomen" in page and "p_hh_lkk" in page
+    # Derived indicators are named as not to be read.
+    assert "Aandeel inwoners 65 jaar of ouder (<code>aandeel_65plus</code>)" in page
+    for kind in ("breed-csv", "breed-xlsx", "lang-csv", "lang-xlsx"):
+        assert reverse("importing:template", args=[kind]) in page
+        assert reverse("importing:template", args=[kind]) + "?gemeente=GM0518" in page
+
+
+@pytest.mark.parametrize("kind", ["breed-csv", "breed-xlsx", "lang-csv", "lang-xlsx"])
+def test_every_template_is_headed_so_that_the_import_recognises_it(admin_client, den_haag, kind):
+    from monitoring.importing.formats.grid import read_grid
+
+    response = admin_client.get(reverse("importing:template", args=[kind]))
+    assert response.status_code == 200
+    extension = kind.split("-")[1]
+    assert response["Content-Disposition"].endswith(f'.{extension}"')
+    header = read_grid(response.content, f"sjabloon.{extension}").rows[0]
+    if kind.startswith("breed"):
+        assert header[:3] == ["regiocode", "regionaam", "periode"]
+        assert "sez_laag_inkomen" in header and "aandeel_65plus" not in header
+    else:
+        assert header == ["regiocode", "regionaam", "indicator", "periode", "waarde"]
+
+
+def test_a_filled_in_template_of_the_own_municipality_imports(admin_client, den_haag):
+    from monitoring.services import import_preview
+
+    Region.objects.create(
+        code="WK051801", name="Oostduinen", level="wijk", parent=den_haag, municipality=den_haag
+    )
+    url = reverse("importing:template", args=["breed-csv"]) + "?gemeente=GM0518"
+    response = admin_client.get(url)
+    assert response["Content-Disposition"] == 'attachment; filename="GM0518-sjabloon-breed.csv"'
+    text = response.content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert [line.split(";")[0] for line in lines[1:]] == ["GM0518", "WK051801"]
+    header = lines[0].split(";")
+    ward = lines[2].split(";")
+    ward[header.index("periode")] = "2023"
+    ward[header.index("coh_eenzaam")] = "41,5"
+    filled = "\r\n".join([lines[0], lines[1], ";".join(ward)]).encode("utf-8-sig")
+    preview = import_preview(data=filled, filename="sjabloon.csv", municipality=den_haag)
+    assert preview.columns_unused == [] and preview.rejected_total == 0
+    assert preview.counts.new == 1
+
+
+def test_a_template_with_the_regions_of_another_municipality_is_not_found(admin_client, db):
+    Region.objects.create(code="GM0363", name="Amsterdam", level="gemeente")
+    url = reverse("importing:template", args=["lang-csv"]) + "?gemeente=GM0363"
+    assert admin_client.get(url).status_code == 404
+    assert admin_client.get(reverse("importing:template", args=["pdf"])).status_code == 404
+
+
+# --- The preview's headline on the page ---------------------------------------------------------
+
+
+def test_the_preview_page_says_when_no_column_was_recognised(
+    admin_client, den_haag, immediate_tasks
+):
+    file = SimpleUploadedFile("enquete.csv", b"regiocode;periode;tevredenheid\nGM0518;2023;7\n")
+    response = admin_client.post(
+        reverse("importing:upload"),
+        {"file": file, "file_format": "wide", "municipality": den_haag.pk},
+    )
+    assert response.status_code == 302, response.content.decode()
+    batch = ImportBatch.objects.get()
+    page = admin_client.get(reverse("importing:preview", args=[batch.pk])).content.decode()
+    assert 'data-uitkomst="niets-herkend"' in page
+    assert "Geen enkele kolom van dit bestand is herkend" in page
+    assert "staan er al" not in page and 'id="inlezen"' not in page
+    assert reverse("importing:upload") + "#kolomnamen" in page
+
+
+def test_the_preview_page_says_when_every_row_was_rejected(
+    admin_client, den_haag, immediate_tasks, django_assert_num_queries
+):
+    file = SimpleUploadedFile("enquete.csv", b"regiocode;periode;coh_eenzaam\nWK051899;2023;40\n")
+    admin_client.post(
+        reverse("importing:upload"),
+        {"file": file, "file_format": "wide", "municipality": den_haag.pk},
+    )
+    batch = ImportBatch.objects.get()
+    with django_assert_num_queries(5):
+        page = admin_client.get(reverse("importing:preview", args=[batch.pk])).content.decode()
+    assert 'data-uitkomst="alles-afgewezen"' in page
+    assert "Er wordt niets ingelezen" in page and "1 cel of rij afgewezen" in page
+    assert "staan er al" not in page and 'id="inlezen"' not in page

@@ -127,6 +127,16 @@ def test_the_municipality_page_has_practice_per_ward_and_signals_per_ward(staff)
     assert "Praktijkscore per wijk, 2024-K4" in html and "Signalen per wijk in 2024-K4" in html
 
 
+def test_the_municipality_page_maps_the_signals_of_the_quarter_and_downloads_their_table(staff):
+    html = staff.get("/gemeente/GM0518/").content.decode()
+    figure = _figure(html, "signalenkaart")
+    assert figure["data"], "the map draws the wards"
+    assert "Signalen per wijk, 2024-K4" in html
+    header, rows = csv_table(staff.get("/gemeente/GM0518/?format=csv&tabel=signalenkaart"))
+    assert header[:3] == ["Wijk", "Code", "Meldingen van signalen"]
+    assert any("geen observatie" in ";".join(row) for row in rows), "unobserved wards are said"
+
+
 def test_every_page_that_shows_example_observations_says_voorbeeldgegevens(staff):
     from django.contrib.auth import get_user_model
 

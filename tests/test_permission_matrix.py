@@ -324,6 +324,12 @@ ROWS: tuple[Row, ...] = (
     # The web import: beheerders, for their own municipality's batches
     Row("importing:upload", lambda w: "/import/", imports(), post=True),
     Row("importing:history", lambda w: "/import/geschiedenis/", imports()),
+    Row("importing:template", lambda w: "/import/sjabloon/breed-csv/", imports()),
+    Row(
+        "importing:template",
+        lambda w: f"/import/sjabloon/lang-xlsx/?gemeente={w.target.code}",
+        import_batch(),
+    ),
     Row("importing:preview", lambda w: f"/import/{w.batch.pk}/", import_batch(ok=302)),
     Row("importing:progress", lambda w: f"/import/{w.batch.pk}/voortgang/", import_batch(302)),
     Row("importing:result", lambda w: f"/import/{w.batch.pk}/resultaat/", import_batch()),

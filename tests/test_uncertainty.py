@@ -132,3 +132,53 @@ def test_a_score_within_five_points_of_the_average_is_around_the_average():
         "Sociale inclusie: 104, rond het gemeentelijk gemiddelde (4 punten erboven)."
     )
     assert sentence(95.0) == "Sociale inclusie: 95, 5 punten onder het gemeentelijk gemiddelde."
+
+
+def test_the_stored_margins_are_the_hand_computed_interval():
+    indicators = pd.DataFrame(
+        [{"code": "A", "condition": "zekerheid", "direction": -1, "weight": 1, "unit": "%"}]
+    )
+    values = pd.DataFrame(
+        {
+            "region": WARDS,
+            "indicator": "A",
+            "period": "2019",
+            "value": [16.0, 16.0, 24.0, 24.0],
+            "reference_weight": [336, 464, 400, 400],
+        }
+    )
+    result = score(values, indicators, base_period="2019", with_margins=True)
+    w1 = result.scores.set_index(["region", "condition"]).loc[("W1", "zekerheid")]
+    expected_se = 10 * math.sqrt(2.0**2 + 0.1**2 / 12) / 4  # as above: 5,0 points
+    assert w1["low"] == pytest.approx(110 - 1.959964 * expected_se, abs=1e-4)
+    assert w1["high"] == pytest.approx(110 + 1.959964 * expected_se, abs=1e-4)
+
+
+def test_the_stored_places_are_the_hand_computed_rank_interval():
+    values, indicators = _two_indicators()
+    result = score(values, indicators, base_period="2019", with_margins=True)
+    table = result.scores[result.scores["condition"] == "inclusie"].set_index("region")
+    # As in test_the_rank_interval_covers_half_and_one_and_a_half_times_each_weight.
+    assert table["rank_best"].tolist() == [1, 1, 1, 3]
+    assert table["rank_worst"].tolist() == [3, 1, 3, 4]
+    # No condition without indicators gets a place.
+    assert result.scores.loc[result.scores["condition"] == "cohesie", "rank_best"].isna().all()
+
+
+def test_an_area_under_the_population_floor_takes_no_place_in_any_variant():
+    values, indicators = _two_indicators()
+    inhabitants = pd.DataFrame({"region": WARDS, "inhabitants": [5000, 5000, 100, 5000]})
+    result = score(
+        values,
+        indicators,
+        base_period="2019",
+        inhabitants=inhabitants,
+        rank_min_inhabitants=1000,
+        with_margins=True,
+    )
+    table = result.scores[result.scores["condition"] == "inclusie"].set_index("region")
+    # W3 (100 inhabitants) keeps its score but has no place, and takes none from W1: W1 now
+    # runs from 1 to 2 (it was 1 to 3 with W3 ranked).
+    assert pd.isna(table.loc["W3", "rank"]) and pd.isna(table.loc["W3", "rank_best"])
+    assert (table.loc["W1", "rank_best"], table.loc["W1", "rank_worst"]) == (1, 2)
+    assert table["rank_worst"].max() == 3

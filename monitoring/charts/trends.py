@@ -153,13 +153,18 @@ def ward_trend(
     periods: Sequence[str],
     scores: dict[tuple[str, str], float | None],
     extra: Sequence[TrendSeries] = (),
+    margins: dict[tuple[str, str], tuple[float, float]] | None = None,
 ) -> ChartBlock:
     """One line per condition; a period without a score is a visible break (no connecting).
-    ``extra`` series are drawn after the conditions, each with a row of its own in the table."""
+    ``extra`` series are drawn after the conditions, each with a row of its own in the table.
+    ``margins`` (period, condition) → (low, high): the 95 % interval of each score, drawn as a
+    band around its line and given in the table and the summary."""
     fig = Figure()
     rows = []
     moves: list[tuple[ConditionInfo, float, str, str]] = []
     gaps = 0
+    margins = margins or {}
+    banded = 0
     for info in CONDITIONS:
         ys = [scores.get((period, info.condition.value)) for period in periods]
         gaps += sum(v is None for v in ys)
@@ -169,16 +174,34 @@ def ward_trend(
                 x=list(periods),
                 y=ys,
                 name=info.name_nl,
+                legendgroup=info.condition.value,
                 mode="lines+markers",
                 connectgaps=False,
                 hovertemplate="%{x}: %{y:,.0f}<extra>" + info.short_nl + "</extra>",
                 **condition_style(info),
             )
         )
+        bounds = [
+            margins.get((period, info.condition.value)) if value is not None else None
+            for period, value in zip(periods, ys, strict=True)
+        ]
+        if any(bounds):
+            banded += 1
+            fig.add_trace(_band(info, periods, bounds))
         known = [(p, v) for p, v in zip(periods, ys, strict=True) if v is not None]
         if len(known) >= 2:
             moves.append((info, known[-1][1] - known[0][1], known[0][0], known[-1][0]))
         rows.append({"condition": info.name_nl, **{p: v for p, v in zip(periods, ys, strict=True)}})
+        if any(bounds):
+            rows.append(
+                {
+                    "condition": f"{info.name_nl}: marge (95 %)",
+                    **{
+                        p: f"{nl_number(b[0], 0)} tot {nl_number(b[1], 0)}" if b else None
+                        for p, b in zip(periods, bounds, strict=True)
+                    },
+                }
+            )
     for series in extra:
         ys = [series.values.get(period) for period in periods]
         gaps += sum(v is None for v in ys)
@@ -209,6 +232,12 @@ def ward_trend(
         if gaps
         else "."
     )
+    if banded:
+        summary += (
+            " De lichte band om een lijn is de marge van de score (95 %): de score ligt daar "
+            "tussen, gezien de grootte van de groepen achter de cijfers en de afronding door het "
+            "CBS. Verschillen binnen die band zijn geen aantoonbare verandering."
+        )
     _layout(
         fig,
         title=title,
@@ -217,9 +246,10 @@ def ward_trend(
         yaxis=_score_axis(),
         hovermode="x unified",
     )
-    height = _legend_below(fig, [t["name"] for t in fig.data])
+    height = _legend_below(fig, [t["name"] for t in fig.data if t.get("showlegend", True)])
     table = Table(
-        caption=f"Scores van {ward_name} per conditie en periode",
+        caption=f"Scores van {ward_name} per conditie en periode"
+        + (", met de marge (95 %) van elke score" if banded else ""),
         columns=[
             Column("condition", "Conditie", decimals=None),
             *(Column(p, p, decimals=0) for p in periods),
@@ -231,6 +261,43 @@ def ward_trend(
         notes = [f"Geen grafiek: {ward_name} heeft nog geen scores. {NO_SCORES_YET}"]
         return ChartBlock("trend", title, summary, table, None, height, notes)
     return ChartBlock("trend", title, summary, table, fig, height)
+
+
+def _band(
+    info: ConditionInfo, periods: Sequence[str], bounds: Sequence[tuple[float, float] | None]
+) -> dict[str, Any]:
+    """The margin around a condition's line: one closed shape per run of periods that have
+    one (a run of a single period is a short vertical bar), in the condition's colour."""
+    xs: list[str | None] = []
+    ys: list[float | None] = []
+    run: list[tuple[str, tuple[float, float]]] = []
+    for period, bound in [*zip(periods, bounds, strict=True), ("", None)]:
+        if bound is not None:
+            run.append((period, bound))
+            continue
+        if run:
+            xs += [p for p, _ in run] + [p for p, _ in reversed(run)] + [run[0][0], None]
+            ys += [b[1] for _, b in run] + [b[0] for _, b in reversed(run)] + [run[0][1][1], None]
+            run = []
+    style = condition_style(info)
+    return trace(
+        "scatter",
+        x=xs,
+        y=ys,
+        name=f"marge {info.short_nl.lower()}",
+        legendgroup=info.condition.value,
+        showlegend=False,
+        mode="lines",
+        fill="toself",
+        fillcolor=_transparent(info.colour, 0.15),
+        line={"color": info.colour, "dash": style["line"]["dash"], "width": 0.5},
+        hoverinfo="skip",
+    )
+
+
+def _transparent(colour: str, alpha: float) -> str:
+    red, green, blue = (int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha})"
 
 
 def compare_trends(

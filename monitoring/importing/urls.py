@@ -6,6 +6,7 @@ app_name = "importing"
 urlpatterns = [
     path("", views.upload, name="upload"),
     path("geschiedenis/", views.history, name="history"),
+    path("sjabloon/<slug:kind>/", views.template, name="template"),
     path("<int:pk>/", views.preview, name="preview"),
     path("<int:pk>/voortgang/", views.progress, name="progress"),
     path("<int:pk>/resultaat/", views.result, name="result"),

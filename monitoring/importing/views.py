@@ -8,14 +8,21 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from access.permissions import Capability, municipality_ids_with
+from monitoring.importing.column_guide import (
+    TEMPLATE_BY_SLUG,
+    TEMPLATE_KINDS,
+    readable,
+    template_file,
+)
 from monitoring.importing.forms import ApplyForm, UploadForm
 from monitoring.importing.parsers import ImportFileError
+from monitoring.importing.selectors import column_guide, template_regions
 from monitoring.importing.tasks import (
     import_batch_apply,
     import_batch_preview,
@@ -91,7 +98,50 @@ def upload(request: HttpRequest) -> HttpResponse:
         else:
             _enqueue(import_batch_preview, batch)
             return redirect("importing:preview", pk=batch.pk)
-    return render(request, "importing/upload.html", {"form": form})
+    scope = request.import_scope
+    own = scope[0] if scope is not None and len(scope) == 1 else None
+    guide = column_guide()
+    return render(
+        request,
+        "importing/upload.html",
+        {
+            "form": form,
+            "guide": readable(guide),
+            "derived": [row for row in guide if row.derived],
+            "template_kinds": TEMPLATE_KINDS,
+            "template_municipality": own,
+        },
+    )
+
+
+@admin_required
+def template(request: HttpRequest, kind: str) -> HttpResponse:
+    """A template file to fill in, headed with the indicators' codes; with ``?gemeente=``,
+    one row per region of that municipality (one of the administrator's own, else 404)."""
+    chosen = TEMPLATE_BY_SLUG.get(kind)
+    if chosen is None:
+        raise Http404("Onbekend sjabloon.")
+    municipality = None
+    if code := request.GET.get("gemeente", "").strip().upper():
+        municipalities = Region.objects.municipalities()
+        if request.import_scope is not None:
+            municipalities = municipalities.filter(pk__in=[m.pk for m in request.import_scope])
+        municipality = get_object_or_404(municipalities, code=code)
+    regions = template_regions(municipality) if municipality else []
+    name = chosen.file_name
+    if municipality is not None:
+        name = f"{municipality.code}-{name}"
+    response = HttpResponse(
+        template_file(chosen, column_guide(), regions), content_type=CONTENT_TYPES[chosen.extension]
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @admin_required
@@ -116,7 +166,9 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, "Deze import is al bevestigd; hier ziet u hoe ver hij is.")
             return redirect("importing:progress", pk=batch.pk)
     return render(
-        request, "importing/preview.html", {"batch": batch, "preview": summary, "form": form}
+        request,
+        "importing/preview.html",
+        {"batch": batch, "preview": summary, "headline": summary.headline, "form": form},
     )
 
 

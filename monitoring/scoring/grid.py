@@ -69,6 +69,9 @@ SCORE_COLUMNS = [
     "status",
     "base_period",
 ]
+# With ``score(..., with_margins=True)`` (base-year methods): the 95 % interval of the score and
+# the best and worst place under other reasonable weights (scoring.uncertainty).
+MARGIN_COLUMNS = ["low", "high", "rank_best", "rank_worst"]
 CONTRIBUTION_COLUMNS = [
     "group",
     "region",
@@ -200,6 +203,8 @@ def prepare_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
             "weight": pd.to_numeric(frame["weight"].astype(float)).to_numpy(dtype=float),
             "valid_from": _period_bound(frame, "valid_from"),
             "valid_until": _period_bound(frame, "valid_until"),
+            # The unit chooses the error model of the score interval (scoring.uncertainty).
+            "unit": _period_bound(frame, "unit"),
         }
     )
     if frame["code"].duplicated().any():
@@ -216,7 +221,8 @@ def prepare_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 def _period_bound(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """An optional period bound per indicator ("" = open), as text."""
+    """An optional text column per indicator ("" when absent): a period bound ("" = open), or
+    the unit."""
     if column not in frame.columns:
         return np.full(len(frame), "", dtype=object)
     return frame[column].fillna("").astype(str).to_numpy(dtype=object)

@@ -22,6 +22,7 @@ from .grid import (
     DEFAULT_RANK_MIN_INHABITANTS,
     DIAGNOSTIC_COLUMNS,
     INDEX_AT_MEAN,
+    MARGIN_COLUMNS,
     METHOD_VERSION,
     METHOD_VERSIONS,
     METHODS,
@@ -55,6 +56,7 @@ from .grid import (
     valid_in_period,
 )
 from .ranking import competition_ranks
+from .uncertainty import Z_95, error_models, place_ranges, score_errors, value_errors
 
 
 def score(
@@ -71,6 +73,7 @@ def score(
     weights: pd.DataFrame | None = None,
     method_version: str = METHOD_VERSION,
     rank_min_inhabitants: int = DEFAULT_RANK_MIN_INHABITANTS,
+    with_margins: bool = False,
 ) -> ScoreResult:
     """Index every value, score every condition and rank the regions.
 
@@ -85,6 +88,13 @@ def score(
 
     ``with_contributions=False`` leaves ``contributions`` empty: a caller that stores only the
     scores (the national recompute: millions of cells) saves building that frame.
+
+    ``with_margins=True`` adds :data:`MARGIN_COLUMNS` to ``scores``: the 95 % interval of each
+    score (``low``, ``high``; base-year methods only, which measure in the reference sd) and the
+    best and worst place under other reasonable weights (``rank_best``, ``rank_worst``; where
+    the score has a rank). The same numbers as ``uncertainty.score_intervals`` and
+    ``rank_intervals``, computed on the cell grid; ``indicators`` may carry ``unit`` for the
+    error model, and the reference weights are the populations behind the values.
 
     ``base_period`` is one period for all groups or a mapping group → period; it is required for
     ``basisjaar`` and ``landelijk`` and ignored by the within-period methods. ``method`` is one of
@@ -126,8 +136,9 @@ def score(
         raise ValueError("Methode 'landelijk' heeft landelijke waarden nodig (national=...).")
 
     references = pd.DataFrame(columns=REFERENCE_COLUMNS)
+    cell_sd = None
     if method in METHODS_USING_BASE_PERIOD:
-        index, diagnostics, references = _index_against_base(
+        index, diagnostics, references, cell_sd = _index_against_base(
             grid, base_periods, method, national, per_indicator_reference=not version_1
         )
     else:
@@ -147,12 +158,23 @@ def score(
         if base_periods
         else pd.Series("", index=scores.index, dtype=object)
     )
+    columns = SCORE_COLUMNS
+    if with_margins:
+        scores = _with_margins(
+            scores,
+            grid,
+            index,
+            cell_sd,
+            min_coverage=min_coverage,
+            rank_min_inhabitants=rank_min_inhabitants,
+        )
+        columns = [*SCORE_COLUMNS, *MARGIN_COLUMNS]
     return ScoreResult(
         method=method,
         method_version=method_version,
         base_periods=base_periods,
         contributions=contributions,
-        scores=scores[SCORE_COLUMNS],
+        scores=scores[columns],
         diagnostics=diagnostics,
         references=references,
     )
@@ -291,8 +313,9 @@ def _index_against_base(
     national: pd.DataFrame | None,
     *,
     per_indicator_reference: bool,
-) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
-    """``basisjaar`` and ``landelijk``: both measure in reference-period standard deviations.
+) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """``basisjaar`` and ``landelijk``: both measure in reference-period standard deviations
+    (returned per cell as the last item: the sd that is 10 points there).
 
     The reference period of an indicator is its group's base period; in method 2.0, an indicator
     without usable values there (CBS did not publish it that year) takes its earliest year that
@@ -366,6 +389,7 @@ def _index_against_base(
             diagnostics = pd.concat([diagnostics, national_diagnostics], ignore_index=True)
         index = INDEX_AT_MEAN + POINTS_PER_SD * (grid.oriented - reference) / sd[safe]
     index = np.where(has_reference, index, np.nan)
+    cell_sd = np.where(has_reference, sd[safe], np.nan)
 
     direction = grid.indicators["direction"].to_numpy()[chosen["indicator"].to_numpy()]
     ref_keys = chosen["group_period"].to_numpy() * n_indicators + chosen["indicator"].to_numpy()
@@ -382,7 +406,7 @@ def _index_against_base(
             "n_values": count[ref_keys].astype(np.int64),
         }
     )[REFERENCE_COLUMNS].reset_index(drop=True)
-    return index, diagnostics, references
+    return index, diagnostics, references, cell_sd
 
 
 def _weighted_means(key: np.ndarray, grid: Grid, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
@@ -625,4 +649,57 @@ def _contributions_frame(
             "suppressed": grid.suppressed,
             "too_few_inhabitants": np.repeat(grid.units["too_few"].to_numpy(), grid.n_indicators),
         }
+    )
+
+
+def _with_margins(
+    scores: pd.DataFrame,
+    grid: Grid,
+    index: np.ndarray,
+    cell_sd: np.ndarray | None,
+    *,
+    min_coverage: float,
+    rank_min_inhabitants: int,
+) -> pd.DataFrame:
+    """``scores`` (laid out unit by unit, condition by condition) with the margins."""
+    n_units, n_conditions = grid.n_units, len(CONDITIONS)
+    condition_of_indicator = grid.indicators["condition_code"].to_numpy()
+    weight_of_indicator = grid.indicators["weight"].to_numpy(dtype=float)
+    unit_of_cell = grid.unit_of_cell()
+    indicator_of_cell = grid.indicator_of_cell()
+    score_key = unit_of_cell * n_conditions + condition_of_indicator[indicator_of_cell]
+    value = scores["value"].to_numpy(dtype=float)
+    if cell_sd is None:
+        se = np.full(len(scores), np.nan)
+    else:
+        model = error_models(grid.indicators["unit"].to_numpy(dtype=object))[indicator_of_cell]
+        se_raw = value_errors(grid.raw, grid.reference_weight, model)
+        contributes = ~np.isnan(index) & ~np.isnan(value[score_key])
+        se = score_errors(
+            se_raw,
+            cell_sd,
+            weight_of_indicator[indicator_of_cell],
+            contributes,
+            score_key,
+            n_units * n_conditions,
+        )
+        se[np.isnan(value)] = np.nan
+    rank = scores["rank"].to_numpy(dtype="float64", na_value=np.nan)
+    inhabitants = grid.units["inhabitants"].to_numpy(dtype=float)
+    unrankable = grid.units["too_few"].to_numpy(dtype=bool) | (inhabitants < rank_min_inhabitants)
+    best, worst = place_ranges(
+        index.reshape(n_units, grid.n_indicators),
+        grid.valid.reshape(n_units, grid.n_indicators),
+        np.repeat(unrankable[:, None], n_conditions, axis=1),
+        weight_of_indicator,
+        condition_of_indicator,
+        grid.units["group_period_code"].to_numpy(),
+        min_coverage=min_coverage,
+    )
+    has_rank = ~np.isnan(rank)
+    return scores.assign(
+        low=value - Z_95 * se,
+        high=value + Z_95 * se,
+        rank_best=pd.array(np.where(has_rank, best.reshape(-1), np.nan)).astype("Int64"),
+        rank_worst=pd.array(np.where(has_rank, worst.reshape(-1), np.nan)).astype("Int64"),
     )

@@ -13,10 +13,11 @@ from .grid import METHODS, RANK_DECIMALS, require_columns
 
 
 def competition_ranks(
-    values: pd.Series, key: np.ndarray, *, decimals: int | None = RANK_DECIMALS
-) -> pd.Series:
+    values: pd.Series | pd.DataFrame, key: np.ndarray, *, decimals: int | None = RANK_DECIMALS
+) -> pd.Series | pd.DataFrame:
     """Competition ranking per ``key`` ("1, 2, 2, 4"), highest value first: tied regions share
-    the better place. NaN gets no rank.
+    the better place. NaN gets no rank. A frame is ranked column by column (one variant of the
+    weights per column, see ``uncertainty.place_ranges``).
 
     Scores are compared as the pages show them, rounded to ``decimals`` (whole points): two
     wards shown as 93 and 93 share their place, instead of being split by a difference of 10⁻¹⁴

@@ -33,7 +33,6 @@ from .grid import (
     COVERAGE_TOLERANCE,
     DEFAULT_MIN_COVERAGE,
     POINTS_PER_SD,
-    RANK_DECIMALS,
     ScoreResult,
     prepare_indicators,
     valid_in_period,
@@ -77,6 +76,38 @@ def value_errors(raw: np.ndarray, n: np.ndarray, model: np.ndarray) -> np.ndarra
     return se
 
 
+def score_errors(
+    se_raw: np.ndarray,
+    sd: np.ndarray,
+    weight: np.ndarray,
+    contributes: np.ndarray,
+    score_key: np.ndarray,
+    n_scores: int,
+) -> np.ndarray:
+    """The standard error of each score, ``√Σ (wᵢ seᵢ)² / Σ wᵢ`` over the cells that contribute
+    to it (``score_key`` says which score a cell belongs to). An index error is ``10 × se / sd``
+    of the reference; a cell without an error model counts as exact."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se_index = POINTS_PER_SD * np.asarray(se_raw, dtype=float) / np.asarray(sd, dtype=float)
+    weight = np.asarray(weight, dtype=float)
+    variance = np.where(contributes, (weight * np.nan_to_num(se_index, nan=0.0)) ** 2, 0.0)
+    summed_variance = np.bincount(score_key, weights=variance, minlength=n_scores)
+    summed_weight = np.bincount(
+        score_key, weights=np.where(contributes, weight, 0.0), minlength=n_scores
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(summed_variance) / summed_weight
+    se[summed_weight <= 0] = np.nan
+    return se
+
+
+def error_models(units: pd.Series | np.ndarray) -> np.ndarray:
+    """The error model of each unit (:data:`ERROR_MODEL_BY_UNIT`; None for anything else)."""
+    return (
+        pd.Series(np.asarray(units, dtype=object)).map(ERROR_MODEL_BY_UNIT).to_numpy(dtype=object)
+    )
+
+
 def score_intervals(
     result: ScoreResult,
     indicators: pd.DataFrame,
@@ -88,6 +119,8 @@ def score_intervals(
 
     Needs ``result`` from a base-year method with contributions (its ``references`` give the sd
     that is 10 points). ``indicators`` may carry ``unit`` (see :data:`ERROR_MODEL_BY_UNIT`).
+    The recompute gets the same numbers from ``score(..., with_margins=True)``, which works on
+    the cell grid instead of these frames (national scale).
     """
     cells = result.contributions
     if cells.empty or result.references.empty:
@@ -97,7 +130,7 @@ def score_intervals(
         if "unit" in indicators.columns
         else pd.Series(dtype=object)
     )
-    model = cells["indicator"].map(units).map(ERROR_MODEL_BY_UNIT).to_numpy(dtype=object)
+    model = error_models(cells["indicator"].map(units))
     n = _population(cells, weights)
     se_raw = value_errors(cells["raw"].to_numpy(dtype=float), n, model)
     sd = (
@@ -105,20 +138,19 @@ def score_intervals(
         .merge(result.references[["group", "indicator", "sd"]], how="left")["sd"]
         .to_numpy(dtype=float)
     )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        se_index = POINTS_PER_SD * se_raw / sd
-    scored = cells["contribution"].notna().to_numpy()
-    weight = cells["weight"].to_numpy(dtype=float)
-    frame = cells[["group", "region", "period", "condition"]].assign(
-        weight=np.where(scored, weight, 0.0),
-        variance=np.where(scored, weight**2 * np.nan_to_num(se_index, nan=0.0) ** 2, 0.0),
-    )
     keys = ["group", "region", "period", "condition"]
-    summed = frame.groupby(keys, sort=False)[["weight", "variance"]].sum().reset_index()
-    scores = result.scores[[*keys, "value"]]
-    out = scores.merge(summed, on=keys, how="left")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["se"] = np.sqrt(out["variance"]) / out["weight"]
+    grouped = cells.groupby(keys, sort=False)
+    score_key = grouped.ngroup().to_numpy()
+    se = score_errors(
+        se_raw,
+        sd,
+        cells["weight"].to_numpy(dtype=float),
+        cells["contribution"].notna().to_numpy(),
+        score_key,
+        grouped.ngroups,
+    )
+    summed = grouped.size().reset_index()[keys].assign(se=se)
+    out = result.scores[[*keys, "value"]].merge(summed, on=keys, how="left")
     out.loc[out["value"].isna(), "se"] = np.nan
     out["low"] = out["value"] - z * out["se"]
     out["high"] = out["value"] + z * out["se"]
@@ -137,6 +169,69 @@ def _population(cells: pd.DataFrame, weights: pd.DataFrame | None) -> np.ndarray
     return pd.to_numeric(merged["weight"], errors="coerce").to_numpy(dtype=float)
 
 
+def place_ranges(
+    index: np.ndarray,
+    expected: np.ndarray,
+    unrankable: np.ndarray,
+    base_weight: np.ndarray,
+    condition_code: np.ndarray,
+    group_period: np.ndarray,
+    *,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+    factors: tuple[float, ...] = WEIGHT_FACTORS,
+    leave_one_out: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best and worst place of each unit on each condition over the variants of the
+    weights, as two ``(n_units, n_conditions)`` arrays (NaN: no place in any variant).
+
+    ``index`` and ``expected`` are ``(n_units, n_indicators)``: the indices, and whether each
+    indicator belongs to the framework there. ``unrankable`` (``(n_units, n_conditions)``)
+    marks what gets no place in any variant (too few inhabitants, under the population floor),
+    so that it does not take a place from the others either. A variant changes one indicator's
+    weight, so only the variants of a condition's own indicators can move its places."""
+    n_units = index.shape[0]
+    best = np.full((n_units, len(CONDITIONS)), np.nan)
+    worst = np.full((n_units, len(CONDITIONS)), np.nan)
+    has_index = ~np.isnan(index)
+    for code in range(len(CONDITIONS)):
+        in_condition = np.flatnonzero(condition_code == code)
+        if not len(in_condition) or not n_units:
+            continue
+        block_index = np.where(has_index[:, in_condition], index[:, in_condition], 0.0)
+        block_has = has_index[:, in_condition]
+        block_expected = expected[:, in_condition] | block_has
+        base = base_weight[in_condition]
+        variants = [base]
+        for i in range(len(in_condition)):
+            for factor in factors:
+                changed = base.copy()
+                changed[i] *= factor
+                variants.append(changed)
+            if leave_one_out:
+                changed = base.copy()
+                changed[i] = 0.0
+                variants.append(changed)
+        w = np.column_stack(variants)  # (indicators of the condition, variants)
+        total = block_expected.astype(float) @ w
+        with_index = block_has.astype(float) @ w
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = (block_index @ w) / with_index
+            coverage = with_index / total
+        ok = (coverage >= min_coverage - COVERAGE_TOLERANCE) & (with_index > 0)
+        ok &= ~unrankable[:, [code]]
+        value = np.where(ok, value, np.nan)
+        # By the rule of the stored ranks, all variants in one grouped pass.
+        ranks = competition_ranks(pd.DataFrame(value), group_period).to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+        with np.errstate(invalid="ignore"):
+            low = np.min(np.where(np.isnan(ranks), np.inf, ranks), axis=1)
+            high = np.max(np.where(np.isnan(ranks), -np.inf, ranks), axis=1)
+        best[:, code] = np.where(np.isfinite(low), low, np.nan)
+        worst[:, code] = np.where(np.isfinite(high), high, np.nan)
+    return best, worst
+
+
 def rank_intervals(
     result: ScoreResult,
     indicators: pd.DataFrame,
@@ -146,18 +241,17 @@ def rank_intervals(
     leave_one_out: bool = True,
 ) -> pd.DataFrame:
     """Per group, region, period and condition: the stored ``rank`` and the ``best`` and
-    ``worst`` place over the variants of the weights (see the module docstring)."""
+    ``worst`` place over the variants of the weights (see the module docstring). An area with
+    a score but no rank (under the population floor) takes no place in the variants either."""
     cells = result.contributions
     if cells.empty:
         return pd.DataFrame(columns=RANK_INTERVAL_COLUMNS)
     prepared = prepare_indicators(indicators)
     codes = prepared["code"].tolist()
-    base_weight = prepared["weight"].to_numpy(dtype=float)
     keys = ["group", "region", "period"]
     wide = cells.pivot_table(index=keys, columns="indicator", values="index", dropna=False)
     wide = wide.reindex(columns=codes)
     index = wide.to_numpy(dtype=float)
-    has_index = ~np.isnan(index)
     periods = wide.index.get_level_values("period").to_numpy(dtype=object)
     expected = valid_in_period(prepared, periods)
     small = (
@@ -165,56 +259,38 @@ def rank_intervals(
         if "too_few_inhabitants" in cells.columns
         else np.zeros(len(wide), dtype=bool)
     )
-    stored = result.scores.set_index([*keys, "condition"])["rank"]
-    condition_code = prepared["condition_code"].to_numpy()
     units = wide.index.to_frame(index=False)
+    stored = result.scores.set_index([*keys, "condition"])
+    long_keys = pd.MultiIndex.from_arrays(
+        [np.repeat(units[key].to_numpy(dtype=object), len(CONDITIONS)) for key in keys]
+        + [np.tile(np.array(CONDITIONS, dtype=object), len(units))]
+    )
+    rank = stored["rank"].reindex(long_keys).to_numpy(dtype="float64", na_value=np.nan)
+    value = stored["value"].reindex(long_keys).to_numpy(dtype="float64", na_value=np.nan)
+    under_floor = (np.isnan(rank) & ~np.isnan(value)).reshape(len(units), len(CONDITIONS))
     group_period = units.groupby(["group", "period"], sort=False).ngroup().to_numpy()
-
-    variants = [base_weight]
-    for i in range(len(codes)):
-        for factor in factors:
-            changed = base_weight.copy()
-            changed[i] *= factor
-            variants.append(changed)
-        if leave_one_out:
-            changed = base_weight.copy()
-            changed[i] = 0.0
-            variants.append(changed)
-
-    frames = []
-    for code, condition in enumerate(CONDITIONS):
-        in_condition = condition_code == code
-        if not in_condition.any():
-            continue
-        block_index = np.where(has_index[:, in_condition], index[:, in_condition], 0.0)
-        block_has = has_index[:, in_condition]
-        block_expected = expected[:, in_condition] | block_has
-        ranks = []
-        for weight in variants:
-            w = weight[in_condition]
-            total = (block_expected * w).sum(axis=1)
-            with_index = (block_has * w).sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                value = (block_index * w).sum(axis=1) / with_index
-                coverage = with_index / total
-            ok = (coverage >= min_coverage - COVERAGE_TOLERANCE) & (with_index > 0) & ~small
-            value = np.where(ok, value, np.nan)
-            ranks.append(
-                competition_ranks(pd.Series(value), group_period, decimals=RANK_DECIMALS)
-                .astype("float64")
-                .to_numpy()
-            )
-        matrix = np.vstack(ranks)
-        with np.errstate(invalid="ignore"):
-            best = np.nanmin(np.where(np.isnan(matrix), np.inf, matrix), axis=0)
-            worst = np.nanmax(np.where(np.isnan(matrix), -np.inf, matrix), axis=0)
-        frame = units.copy()
-        frame["condition"] = condition
-        frame["best"] = np.where(np.isfinite(best), best, np.nan)
-        frame["worst"] = np.where(np.isfinite(worst), worst, np.nan)
-        frames.append(frame)
-    out = pd.concat(frames, ignore_index=True)
-    out["rank"] = stored.reindex(pd.MultiIndex.from_frame(out[[*keys, "condition"]])).to_numpy()
+    best, worst = place_ranges(
+        index,
+        expected,
+        under_floor | small[:, None],
+        prepared["weight"].to_numpy(dtype=float),
+        prepared["condition_code"].to_numpy(),
+        group_period,
+        min_coverage=min_coverage,
+        factors=factors,
+        leave_one_out=leave_one_out,
+    )
+    out = pd.DataFrame(
+        {
+            **{key: np.repeat(units[key].to_numpy(dtype=object), len(CONDITIONS)) for key in keys},
+            "condition": np.tile(np.array(CONDITIONS, dtype=object), len(units)),
+            "rank": rank,
+            "best": best.reshape(-1),
+            "worst": worst.reshape(-1),
+        }
+    )
+    present = set(prepared["condition"])
+    out = out[out["condition"].isin(present)].reset_index(drop=True)
     out.loc[out["rank"].isna(), ["best", "worst"]] = np.nan
     for column in ("rank", "best", "worst"):
         out[column] = out[column].astype("Int64")

@@ -92,6 +92,8 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
                 national=inputs.national,
                 with_contributions=False,  # the drill-down recomputes its own group
                 rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
+                # Stored so that the ward page shows them without recomputing its group.
+                with_margins=method in scoring.METHODS_USING_BASE_PERIOD,
             )
             frames.append(_score_rows(result))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -177,6 +179,10 @@ def _score_rows(result: scoring.ScoreResult) -> pd.DataFrame:
             "status": scores["status"],
             "method_version": result.method_version,
             "base_period": scores["base_period"],
+            **{
+                column: scores[column] if column in scores.columns else None
+                for column in scoring.MARGIN_COLUMNS
+            },
         }
     )
 
@@ -192,6 +198,7 @@ _SCORE_COLUMNS = (
     "status",
     "method_version",
     "base_period",
+    *scoring.MARGIN_COLUMNS,
 )
 _TABLE = ConditionScore._meta.db_table
 

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from monitoring.bulk import copy_frame
+from monitoring.importing.region_names import completes, region_name_kept
 from monitoring.models import (
     LEVEL_BY_CODE_PREFIX,
     ImportBatch,
@@ -149,9 +150,9 @@ def regions_sync_recorded(*, regions: pd.DataFrame, year: int) -> RegionSync:
                 )
                 to_create.append(region)
                 known[row.code] = region
-            elif row.name and region.name != row.name:
-                _remember(previous, region)
-                region.name = row.name
+            elif (name := region_name_kept(region.name, row.name)) != region.name:
+                _remember(previous, region)  # a cut name never replaces the whole one
+                region.name = name
                 to_update.append(region)
         Region.objects.bulk_create(to_create, batch_size=2000)
         _regions_update(to_update, ["name", "first_year"])
@@ -249,22 +250,36 @@ def region_geometry_set(
 ) -> int:
     """Store display geometry for existing regions (``code``, ``geometry``); returns how many.
 
-    With ``previous``, the earlier geometry of every changed region is recorded in it.
+    With a ``name`` column, a region whose stored name is that name cut off (StatLine's 40
+    characters) gets the whole name; other names stay (a map's labels are not the register).
+    With ``previous``, the earlier geometry (and name) of every changed region is recorded in it.
     """
     by_code = {
         r.code: r
         for r in Region.objects.filter(code__in=geometries["code"].tolist()).valid_in(year)
     }
     changed = []
+    renamed = []
     for row in geometries.itertuples(index=False):
         region = by_code.get(row.code)
-        if region is not None and region.geometry != row.geometry:
+        if region is None:
+            continue
+        name = getattr(row, "name", "")
+        name = name if isinstance(name, str) else ""
+        if completes(region.name, name, code=region.code):
+            # The map has the whole of a name a StatLine file cut at 40 characters.
+            if previous is not None:
+                previous.setdefault(region.pk, {}).setdefault("name", region.name)
+            region.name = " ".join(name.split())
+            renamed.append(region)
+        if region.geometry != row.geometry:
             if previous is not None:
                 previous.setdefault(region.pk, {})["geometry"] = region.geometry
             region.geometry = row.geometry
             changed.append(region)
     with transaction.atomic():
         Region.objects.bulk_update(changed, ["geometry"], batch_size=500)
+        Region.objects.bulk_update(renamed, ["name"], batch_size=500)
     return len(changed)
 
 

@@ -18,10 +18,20 @@ NAME = "cbs-statline"
 DETECT_IN_WORKBOOKS = True
 
 
+MUNICIPAL_CODE_HEADERS = frozenset({"regiocode", "regio_code"})
+
+
 def detect(grid: Grid) -> bool:
     norm = [norm_header(h) for h in grid.rows[0]]
+    # A header that is just "regiocode" is the municipal convention (long and wide files, the
+    # templates of the upload page); StatLine labels say more: "Regiocode (gemeente, ...)".
     return bool(
-        any("codering" in h or "regiocode" in h or h.startswith("regioaanduiding") for h in norm)
+        any(
+            "codering" in h
+            or ("regiocode" in h and h not in MUNICIPAL_CODE_HEADERS)
+            or h.startswith("regioaanduiding")
+            for h in norm
+        )
         or (norm and norm[0] == "wijken en buurten")
         or any(h.startswith(("regioaanduiding.", "wijken.en.buurten")) for h in norm)
     )

@@ -12,8 +12,16 @@ from django.conf import settings
 
 from monitoring.importing.formats.geometry import parse_boundaries
 from monitoring.importing.formats.grid import is_workbook, sniff_binary
-from monitoring.importing.mapping import alias_index, alias_key, map_columns
+from monitoring.importing.mapping import (
+    IndicatorNames,
+    alias_key,
+    column_index,
+    derived_of_column,
+    is_name_key,
+    map_columns,
+)
 from monitoring.importing.parsers import CellProblem, ImportFileError, parse_table, range_problems
+from monitoring.importing.region_names import completes, region_name_kept
 from monitoring.models import ImportBatch, Indicator, Level, Region
 from monitoring.periods import InvalidPeriod, Period
 from monitoring.services.imports.results import (
@@ -132,11 +140,15 @@ def plan_file(
 
     # Columns → indicators, decided once per column. Derived indicators are computed, never
     # read from a file.
-    indicators = list(Indicator.objects.values_list("id", "code", "aliases", "numerator"))
-    index = alias_index((pk, code, aliases) for pk, code, aliases, numerator in indicators)
-    derived_keys = {alias_key(code) for pk, code, aliases, numerator in indicators if numerator}
-    index = {key: pk for key, pk in index.items() if key not in derived_keys}
-    codes_by_id = {pk: code for pk, code, _aliases, _num in indicators}
+    indicators = list(
+        Indicator.objects.values_list("id", "code", "name_nl", "aliases", "numerator")
+    )
+    names = [
+        IndicatorNames(pk, code, name, tuple(aliases), bool(numerator))
+        for pk, code, name, aliases, numerator in indicators
+    ]
+    index = column_index(names)
+    codes_by_id = {pk: code for pk, code, *_rest in indicators}
     column_order = list(pd.unique(values["column"]))
     if {"column", "key"} <= set(parsed.columns.columns) and set(column_order) <= set(
         parsed.columns["column"]
@@ -153,6 +165,12 @@ def plan_file(
         indicator_id = indicator_of_column.get(column)
         if indicator_id is None or pd.isna(indicator_id):
             unused.append(column)
+            if derived := derived_of_column(key_of_column.get(column, column), names):
+                notes.append(
+                    f"Kolom '{column}' is de berekende indicator ‘{derived.name}’ "
+                    f"({derived.code}): die wordt uit andere indicatoren berekend en niet "
+                    "ingelezen."
+                )
         elif int(indicator_id) in first_column:
             unused.append(column)
             notes.append(
@@ -290,8 +308,7 @@ def plan_file(
         1
         for code, pk in existing.items()
         if code in file_names.index
-        and file_names[code].strip()
-        and file_names[code].strip() != names.get(pk)
+        and region_name_kept(names.get(pk) or "", file_names[code]) != names.get(pk)
     )
 
     cells = pd.DataFrame(
@@ -305,8 +322,6 @@ def plan_file(
     )
     # Cells that are simply empty are not stored; CBS's '.' (secret) is, as missing.
     cells = cells[cells["value"].notna() | cells["is_suppressed"]].reset_index(drop=True)
-    if cells.empty and not len(new_regions) and not problems:
-        notes.append("Geen enkele kolom van dit bestand hoort bij een indicator.")
 
     problems.sort(key=lambda p: (p.line, p.column))
     preview = ImportPreview(
@@ -377,9 +392,19 @@ def _plan_boundaries(
         frame = frame[~is_outside]
     codes = frame["code"].tolist()
     existing = _existing_regions(codes, year)
-    current = dict(
-        Region.objects.filter(pk__in=list(existing.values())).values_list("pk", "geometry")
-    )
+    stored = {
+        pk: (geometry, name)
+        for pk, geometry, name in Region.objects.filter(pk__in=list(existing.values())).values_list(
+            "pk", "geometry", "name"
+        )
+    }
+    current = {pk: geometry for pk, (geometry, _name) in stored.items()}
+    completed = {
+        row.code
+        for row in frame.itertuples(index=False)
+        if row.code in existing
+        and completes(stored[existing[row.code]][1], row.name or "", code=row.code)
+    }
     changed = sum(
         1
         for row in frame.itertuples(index=False)
@@ -402,12 +427,15 @@ def _plan_boundaries(
         rejected=problems[:PREVIEW_MAX_REJECTED],
         rejected_total=len(problems),
         notes=[f"Grenzen in {parsed.source_crs}, omgezet naar WGS84 en vereenvoudigd."],
+        regions_renamed=len(completed),
         geometries_changed=changed + len(new),
+        geometries_unchanged=max(0, len(frame) - changed - len(new)),
         previous_batch_id=_previous_batch_id(sha256_of(data)),
     )
-    # Existing regions keep their names: a map's labels are not the CBS register.
+    # Existing regions keep their names (a map's labels are not the CBS register), unless the
+    # stored name is this one cut off (StatLine cuts names at 40 characters).
     regions = frame.loc[:, ["code", "name", "level"]].copy()
-    regions.loc[regions["code"].isin(existing), "name"] = ""
+    regions.loc[regions["code"].isin(existing) & ~regions["code"].isin(completed), "name"] = ""
     return Plan(
         preview=preview,
         region_year=year,
@@ -422,7 +450,7 @@ def _loose(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", alias_key(text))
 
 
-def _map_loosely(mapped: pd.DataFrame, index: dict[str, int]) -> pd.DataFrame:
+def _map_loosely(mapped: pd.DataFrame, index: dict[str, int | None]) -> pd.DataFrame:
     """Second chance for columns no alias matched, ignoring punctuation and spaces.
 
     StatLine downloads re-written by R have every space, slash and bracket turned into a dot
@@ -434,6 +462,8 @@ def _map_loosely(mapped: pd.DataFrame, index: dict[str, int]) -> pd.DataFrame:
         return mapped
     loose: dict[str, int | None] = {}
     for key, pk in index.items():
+        if is_name_key(key):
+            continue  # names are matched whole, never loosely
         name = _loose(key)
         loose[name] = pk if loose.get(name, pk) == pk else None
     table = {}

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from monitoring.importing.outcome import Headline, PreviewFacts, preview_headline
 from monitoring.importing.parsers import CellProblem, ImportFileError
 from monitoring.models import ImportBatch
 from monitoring.services.values import (
@@ -57,6 +58,7 @@ class ImportPreview:
     rejected_total: int = 0
     notes: list[str] = field(default_factory=list)
     geometries_changed: int = 0
+    geometries_unchanged: int = 0
     previous_batch_id: int | None = None
 
     @property
@@ -64,35 +66,36 @@ class ImportPreview:
         return self.rejected_total > 0
 
     @property
-    def nothing_to_do(self) -> bool:
-        return (
-            self.counts.new == 0
-            and self.counts.changed == 0
-            and not self.regions_new
-            and self.regions_renamed == 0
-            and self.geometries_changed == 0
+    def is_boundary_file(self) -> bool:
+        return self.file_format in BOUNDARY_FORMATS
+
+    @property
+    def headline(self) -> Headline:
+        """The outcome of this preview and its Dutch headline (``preview_headline``)."""
+        return preview_headline(
+            PreviewFacts(
+                new=self.counts.new,
+                changed=self.counts.changed,
+                unchanged=self.counts.unchanged,
+                rejected=self.rejected_total,
+                columns_used=len(self.columns_used),
+                regions_new=len(self.regions_new),
+                regions_renamed=self.regions_renamed,
+                geometries_changed=self.geometries_changed,
+                geometries_unchanged=self.geometries_unchanged,
+                is_boundary_file=self.is_boundary_file,
+                previous_batch_id=self.previous_batch_id,
+            )
         )
 
     @property
+    def nothing_to_do(self) -> bool:
+        return not self.headline.can_apply
+
+    @property
     def summary(self) -> str:
-        """One Dutch sentence: what applying would do."""
-        if self.nothing_to_do:
-            if self.previous_batch_id:
-                return (
-                    f"Dit bestand is al ingelezen (import #{self.previous_batch_id}); "
-                    "er verandert niets."
-                )
-            return "Alle waarden in dit bestand staan er al; er verandert niets."
-        parts = [
-            f"{nl_int(self.counts.new)} nieuwe waarden",
-            f"{nl_int(self.counts.changed)} gewijzigde waarden",
-            f"{nl_int(self.counts.unchanged)} ongewijzigd",
-        ]
-        if self.regions_new:
-            parts.append(f"{nl_int(len(self.regions_new))} nieuwe regio's")
-        if self.geometries_changed:
-            parts.append(f"{nl_int(self.geometries_changed)} regiogrenzen bijgewerkt")
-        return "Inlezen geeft " + ", ".join(parts) + "."
+        """One Dutch sentence: what applying would do, or why nothing would happen."""
+        return self.headline.text
 
     def to_json(self) -> dict:
         data = asdict(self)
