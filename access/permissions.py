@@ -245,3 +245,29 @@ def visible_municipality_ids(user: User) -> set[int] | None:
 
 def _municipality_id(municipality: Region) -> int:
     return municipality.municipality_id or municipality.pk
+
+
+def access_key(user: User) -> str:
+    """Everything about the user that a cached page's content may depend on, as one string.
+
+    A page is cached per user (authenticated) or for every anonymous visitor alike, and the key
+    also holds what access is decided from: site administrator or not, each role (with the
+    coordinator flag and a social worker's wards) and the published municipalities. A change of
+    role, wards or publication is a new key, so a cached page never outlives the access it was
+    rendered for (``monitoring.page_cache``). From the cached memberships; a social worker's
+    wards cost one query per municipality, as ``assigned_ward_ids`` does anyway."""
+    published = ",".join(str(pk) for pk in sorted(published_municipality_ids(user)))
+    if not user.is_authenticated or not user.is_active:
+        return f"anon|p{published}"
+    if is_site_admin(user):
+        return f"admin{user.pk}|p{published}"
+    roles = []
+    for municipality_id, membership in sorted(memberships(user).items()):
+        wards = ""
+        if membership.role == "sociaal_werker":
+            wards = ":" + ".".join(
+                str(pk) for pk in sorted(assigned_ward_ids(user, membership.municipality))
+            )
+        coordinator = "c" if getattr(membership, "is_coordinator", False) else ""
+        roles.append(f"{municipality_id}={membership.role}{coordinator}{wards}")
+    return f"user{user.pk}|{';'.join(roles)}|p{published}"

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from access.models import MunicipalityAccess
 from monitoring.models import Level, Membership, Region, Role, ScoringSettings
+from monitoring.services.data_version import bumps_data_version
 
 
 class AccessRefused(Exception):
@@ -29,6 +30,7 @@ class SettingsOutcome:
     scores_written: int | None  # None: not recomputed
 
 
+@bumps_data_version
 @transaction.atomic
 def municipality_settings_set(
     *,
@@ -67,6 +69,7 @@ def _wards_of(municipality: Region, wards: Iterable[Region]) -> list[Region]:
     return wards
 
 
+@bumps_data_version
 @transaction.atomic
 def member_add(
     *,
@@ -112,6 +115,7 @@ def _keeps_a_beheerder(membership: Membership, *, new_role: str | None) -> None:
         )
 
 
+@bumps_data_version
 @transaction.atomic
 def member_update(
     *, membership: Membership, role: str, wards: Iterable[Region] = (), is_coordinator: bool
@@ -125,6 +129,7 @@ def member_update(
     return membership
 
 
+@bumps_data_version
 @transaction.atomic
 def member_remove(*, membership: Membership) -> None:
     """Takes the user's role in this municipality away (the account stays: it may have roles
@@ -133,6 +138,7 @@ def member_remove(*, membership: Membership) -> None:
     membership.delete()
 
 
+@bumps_data_version
 @transaction.atomic
 def region_rename(*, region: Region, name: str) -> Region:
     name = name.strip()

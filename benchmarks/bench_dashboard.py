@@ -5,7 +5,9 @@ Builds a throwaway database on the same server with 342 municipalities, ~3.200 w
 indicators for ten years with set-based SQL (INSERT … SELECT generate_series), and the scores
 of all of them for ten years and four methods from the real recompute. Then it times pages with the Django test Client,
 warm, 30 requests each, and reports the 95th percentile in milliseconds against the targets:
-ward ≤ 100 ms, municipality ≤ 200 ms, compare ≤ 150 ms.
+ward ≤ 100 ms, municipality ≤ 200 ms, compare ≤ 150 ms. Each timed request is a first visit (the
+page cache is emptied before it, so the page is rendered and stored, as after an import); the
+median of a second, cached visit is reported beside it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import statistics
 import time
 from pathlib import Path
 
@@ -135,18 +138,28 @@ def build() -> dict[str, float]:
     }
 
 
-def _p95_ms(client: Client, urls: list[str]) -> tuple[float, float]:
+def _p95_ms(client: Client, urls: list[str]) -> tuple[float, float, float]:
+    """p95 and median of first visits (the page cache emptied before each: the page is
+    rendered and stored, as after every import), and the median of a second visit (cached)."""
+    from django.core.cache import caches
+
+    pages = caches["pages"]
     for url in urls[:WARM_UP]:
         assert client.get(url).status_code == 200, url
-    times = []
+    times, cached = [], []
     for url in urls[:REQUESTS]:
+        pages.clear()
         start = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, url
+        start = time.perf_counter()
+        response = client.get(url)
+        cached.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, url
     times.sort()
     p95 = times[math.ceil(0.95 * len(times)) - 1]
-    return round(p95, 1), round(times[len(times) // 2], 1)
+    return round(p95, 1), round(times[len(times) // 2], 1), round(statistics.median(cached), 1)
 
 
 def measure() -> dict[str, float]:
@@ -196,9 +209,10 @@ def measure() -> dict[str, float]:
     )
     results: dict[str, float] = {}
     for name, urls in pages.items():
-        p95, median = _p95_ms(client, urls)
+        p95, median, cached = _p95_ms(client, urls)
         results[f"{name}_p95_ms"] = p95
         results[f"{name}_median_ms"] = median
+        results[f"{name}_cached_median_ms"] = cached
         if name in TARGETS_MS:
             results[f"{name}_target_ms"] = TARGETS_MS[name]
             results[f"{name}_ok"] = p95 <= TARGETS_MS[name]

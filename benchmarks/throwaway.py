@@ -33,6 +33,7 @@ def throwaway_database(name: str | None = None, *, keep: bool = False) -> Iterat
     connection.settings_dict["NAME"] = name
     try:
         call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
         yield not (exists and keep)
     finally:
         connections["default"].close()

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from initiatives.models import Initiative, InitiativeReach
+from monitoring.admin import ShownDataAdmin
 
 
 class ReachInline(admin.TabularInline):
@@ -9,7 +10,7 @@ class ReachInline(admin.TabularInline):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(ShownDataAdmin):
     list_display = ("name", "kind", "status", "funding", "contact_organisation", "municipality")
     list_filter = ("status", "kind", "funding", "is_example")
     search_fields = ("name", "contact_organisation")

@@ -16,6 +16,7 @@ from initiatives.rules import Area, InitiativeRecord, record_problems
 from initiatives.selectors import municipality_area, wards_by_code
 from initiatives.tabular import ReachRecord
 from monitoring.models import Region
+from monitoring.services.data_version import bumps_data_version
 
 
 class InitiativeInvalid(ValueError):
@@ -68,6 +69,7 @@ def _fill(initiative: Initiative, record: InitiativeRecord) -> None:
         setattr(initiative, name, getattr(record, name))
 
 
+@bumps_data_version
 @transaction.atomic
 def initiative_create(*, municipality: Region, record: InitiativeRecord) -> Initiative:
     record, wards = _checked(municipality, record)
@@ -80,6 +82,7 @@ def initiative_create(*, municipality: Region, record: InitiativeRecord) -> Init
     return initiative
 
 
+@bumps_data_version
 @transaction.atomic
 def initiative_update(*, initiative: Initiative, record: InitiativeRecord) -> Initiative:
     record, wards = _checked(initiative.municipality, record)
@@ -96,6 +99,7 @@ def initiative_update(*, initiative: Initiative, record: InitiativeRecord) -> In
     return initiative
 
 
+@bumps_data_version
 @transaction.atomic
 def reach_set(*, initiative: Initiative, record: ReachRecord) -> InitiativeReach:
     """Reach of one quarter: created, or replaced when that quarter was entered before."""
@@ -113,6 +117,7 @@ def reach_set(*, initiative: Initiative, record: ReachRecord) -> InitiativeReach
     return reach
 
 
+@bumps_data_version
 @transaction.atomic
 def reach_delete(*, initiative: Initiative, period: str) -> int:
     deleted, _ = InitiativeReach.objects.filter(initiative=initiative, period=period).delete()
@@ -128,6 +133,7 @@ class ImportResult:
     names: list[str] = field(default_factory=list)
 
 
+@bumps_data_version
 @transaction.atomic
 def initiatives_import(*, municipality: Region, data: bytes, filename: str) -> ImportResult:
     """Apply a file of initiatives or reach: all of it, or (on any problem) nothing.

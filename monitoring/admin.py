@@ -10,10 +10,32 @@ from monitoring.models import (
     ScoringSettings,
 )
 from monitoring.services import scores_recompute, scores_recompute_all
+from monitoring.services.data_version import data_version_bump
+
+
+class ShownDataAdmin(admin.ModelAdmin):
+    """An admin for data that pages show: every change there is a new data version, so no
+    cached page outlives it (monitoring/page_cache.py)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        data_version_bump()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        data_version_bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        data_version_bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        data_version_bump()
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ShownDataAdmin):
     list_display = (
         "code",
         "name",
@@ -32,7 +54,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ShownDataAdmin):
     list_display = ("code", "name_nl", "role", "unit", "direction", "weight", "is_active", "source")
     list_filter = ("role", "is_active", "direction", "source")
     list_editable = ("weight", "is_active")
@@ -57,7 +79,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
+class IndicatorValueAdmin(ShownDataAdmin):
     list_display = ("region", "indicator", "period", "value", "is_suppressed", "batch")
     list_filter = ("period", "indicator__role", "region__level", "is_suppressed")
     search_fields = ("region__code", "region__name", "indicator__code", "indicator__name_nl")
@@ -85,7 +107,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConditionScore)
-class ConditionScoreAdmin(admin.ModelAdmin):
+class ConditionScoreAdmin(ShownDataAdmin):
     list_display = ("region", "period", "condition", "method", "value", "coverage", "rank")
     list_filter = ("condition", "method", "period", "region__level")
     search_fields = ("region__code", "region__name")
@@ -94,7 +116,7 @@ class ConditionScoreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ShownDataAdmin):
     list_display = ("user", "municipality", "role")
     list_filter = ("role", "municipality")
     search_fields = ("user__username", "user__last_name", "municipality__name")
@@ -103,7 +125,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScoringSettings)
-class ScoringSettingsAdmin(admin.ModelAdmin):
+class ScoringSettingsAdmin(ShownDataAdmin):
     list_display = ("municipality", "base_period")
     raw_id_fields = ("municipality",)
 

@@ -6,7 +6,8 @@ values suppressed (``monitoring.disclosure``); anything else sends an anonymous 
 login page and answers a logged-in user without a role there with 404.
 
 One view and one template per page serve the full page, its htmx fragment (``#dashboard``) and
-the tables behind its charts as CSV, Excel or JSON (``?format=csv&tabel=<id>``).
+the tables behind its charts as CSV, Excel or JSON (``?format=csv&tabel=<id>``). Pages are
+cached until the data or the viewer's access changes (``monitoring.page_cache``).
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from monitoring.conditions import CONDITION_INFO
 from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
 from monitoring.models import Level, Region
+from monitoring.page_cache import cached_page
 from observations.dashboard import municipality_sections, ward_sections
 
 
 @login_not_required
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """One municipality: its dashboard. Several: a list. None: how to get data in (or, for an
     anonymous visitor with nothing published, the login page)."""
@@ -41,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@cached_page
 def municipality(request: HttpRequest, code: str) -> HttpResponse:
     region = selectors.municipality_get(code, user=request.user)
     require(request.user, Capability.VIEW, region)
@@ -61,6 +65,7 @@ def _municipality_page(request: HttpRequest, region: Region) -> HttpResponse:
 
 
 @login_not_required
+@cached_page
 def area(request: HttpRequest, code: str, level: str = Level.WIJK) -> HttpResponse:
     region = selectors.area_get(code, level, user=request.user)
     granted = require(request.user, Capability.VIEW, region)
@@ -85,6 +90,7 @@ def area(request: HttpRequest, code: str, level: str = Level.WIJK) -> HttpRespon
 
 
 @login_not_required
+@cached_page
 def score_detail(
     request: HttpRequest, code: str, condition: str, level: str = Level.WIJK
 ) -> HttpResponse:
@@ -105,6 +111,7 @@ def score_detail(
 
 
 @login_not_required
+@cached_page
 def compare(request: HttpRequest) -> HttpResponse:
     params = params_from(request.GET)
     named = _municipality_or_hidden(request, params.municipality) if params.municipality else None
@@ -122,6 +129,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@cached_page
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
     params = params_from(request.GET)
     region = selectors.municipality_get(params.municipality, user=request.user)
@@ -137,6 +145,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_not_required
+@cached_page
 def indicators(request: HttpRequest) -> HttpResponse:
     """Every indicator of the monitor, each a link to its page in this municipality."""
     params = params_from(request.GET)
@@ -147,6 +156,7 @@ def indicators(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@cached_page
 def change(request: HttpRequest) -> HttpResponse:
     params = params_from(request.GET)
     if params.municipality:

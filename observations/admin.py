@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from monitoring.admin import ShownDataAdmin
 from observations.models import SignalKind
 
 
 @admin.register(SignalKind)
-class SignalKindAdmin(admin.ModelAdmin):
+class SignalKindAdmin(ShownDataAdmin):
     """The list of signal kinds. Observations themselves are written only through their own
     screens (services with access checks, the personal-data guard and history)."""
 

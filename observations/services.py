@@ -24,6 +24,7 @@ from django.utils import timezone
 from access.permissions import Capability, can, can_write_observation
 from monitoring.conditions import CONDITIONS
 from monitoring.models import Level, Region
+from monitoring.services.data_version import bumps_data_version
 from observations import privacy
 from observations.models import (
     CONDITION_CODES,
@@ -194,6 +195,7 @@ def _check_period(period: str, today: date) -> str:
 # --- Saving -----------------------------------------------------------------------------------
 
 
+@bumps_data_version
 def observation_save(
     *,
     user: AbstractBaseUser,
@@ -349,6 +351,7 @@ def actors_for(user: AbstractBaseUser, observation: Observation) -> set[Actor]:
     return actors
 
 
+@bumps_data_version
 def observation_transition(
     *,
     user: AbstractBaseUser,
@@ -392,6 +395,7 @@ def observation_transition(
 # --- Signal kinds (kept by beheerders) ----------------------------------------------------------
 
 
+@bumps_data_version
 def standard_signal_kinds_ensure() -> int:
     """The standard list is there (the migration writes it; a flushed database lost it).
     Returns how many kinds it added."""
@@ -408,6 +412,7 @@ def standard_signal_kinds_ensure() -> int:
     return added
 
 
+@bumps_data_version
 def signal_kind_add(
     *, user: AbstractBaseUser, municipality: Region, name: str, description: str = ""
 ) -> SignalKind:
@@ -427,6 +432,7 @@ def signal_kind_add(
     )
 
 
+@bumps_data_version
 def signal_kind_set_active(
     *, user: AbstractBaseUser, municipality: Region, kind: SignalKind, is_active: bool
 ) -> None:
@@ -446,6 +452,7 @@ def signal_kind_set_active(
 # --- Retention --------------------------------------------------------------------------------
 
 
+@bumps_data_version
 def narratives_expire(*, today: date | None = None, retention_days: int | None = None) -> int:
     """Remove the narratives of observations whose quarter ended more than the retention
     period ago, from the observation and from its history; ratings and signals stay.

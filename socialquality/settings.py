@@ -191,7 +191,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
-    }
+    },
+    # Rendered dashboard pages, keyed by the data version and the viewer's access
+    # (monitoring/page_cache.py); a table of its own, so that culling pages never touches the
+    # login counters above.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_page_cache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 5000, minimum=0)},
+    },
 }
 # Sessions end after SESSION_IDLE_MINUTES without a request (the clock restarts at most
 # once per SESSION_REFRESH_SECONDS, so that a page does not write its session every time).
@@ -236,18 +244,22 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATICFILES_FINDERS = [
-    "django.contrib.staticfiles.finders.FileSystemFinder",
-    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "socialquality.staticfinders.PlotlyFinder",
-]
-# Far-future caching for hashed files; plotly.min.js is large and never changes per version.
-WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if not DEBUG else 0
+# Collected, hashed, compressed (gzip and brotli) and cached for a year: always in production,
+# and under `make run` too (it collects first and runs `runserver --nostatic`, so whitenoise
+# serves them the same way). Off in tests and a plain `runserver`, which serve the source files.
+STATIC_COLLECTED = env_bool("STATIC_COLLECTED", default=not DEBUG)
+WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if STATIC_COLLECTED else 0
+if STATIC_COLLECTED:
+    # Serve what collectstatic wrote (hashed names, .gz and .br beside them), never the sources.
+    WHITENOISE_USE_FINDERS = False
+    WHITENOISE_AUTOREFRESH = False
+    # Every page asks for the hashed names; compressing only those halves collectstatic.
+    WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if STATIC_COLLECTED
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

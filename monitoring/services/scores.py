@@ -22,6 +22,7 @@ from monitoring import scoring
 from monitoring.bulk import copy_frame, indexes_set_aside
 from monitoring.models import ConditionScore, Region, ScoringSettings
 from monitoring.scoring_inputs import ScoreInputs, score_inputs
+from monitoring.services.data_version import bumps_data_version
 
 # The methods stored for every region: the default first, then the alternatives that make the
 # robustness check possible. "landelijk" needs national values and is added when they exist.
@@ -64,6 +65,7 @@ def scores_recompute_all() -> list[ScoreSummary]:
     return _recompute(list(Region.objects.municipalities().order_by("code")))
 
 
+@bumps_data_version
 def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
     ids = [m.pk for m in municipalities]
     inputs = score_inputs(municipality_ids=ids)

@@ -24,6 +24,7 @@ from monitoring.models import (
     Level,
     Region,
 )
+from monitoring.services.data_version import bumps_data_version
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class ValueCounts:
 # --- Indicator framework ----------------------------------------------------------------------
 
 
+@bumps_data_version
 def framework_install(*, path: Path) -> int:
     """Add the indicators of a framework file that are not there yet; returns how many.
 
@@ -112,6 +114,7 @@ def regions_sync(*, regions: pd.DataFrame, year: int) -> tuple[dict[str, int], i
     return result.ids, len(result.created_ids)
 
 
+@bumps_data_version
 def regions_sync_recorded(*, regions: pd.DataFrame, year: int) -> RegionSync:
     """``regions_sync`` that also reports what it created and what each changed region was."""
     frame = regions.drop_duplicates("code").copy()
@@ -224,6 +227,7 @@ def _link_parents(regions: list[Region], year: int, previous: dict[int, dict]) -
     _regions_update(list(changed.values()), ["parent", "municipality"])
 
 
+@bumps_data_version
 def regions_restore(*, previous: dict) -> int:
     """Put regions back as ``RegionSync.previous`` (or a geometry import) recorded them.
 
@@ -245,6 +249,7 @@ def regions_restore(*, previous: dict) -> int:
     return len(regions)
 
 
+@bumps_data_version
 def region_geometry_set(
     *, geometries: pd.DataFrame, year: int, previous: dict[int, dict] | None = None
 ) -> int:
@@ -283,6 +288,7 @@ def region_geometry_set(
     return len(changed)
 
 
+@bumps_data_version
 def region_inhabitants_refresh(*, region_ids: list[int] | None = None) -> None:
     """Copy each region's most recent inhabitant count onto the region, for lists and maps.
 
@@ -369,6 +375,7 @@ def values_compare(*, values: pd.DataFrame) -> ValueCounts:
     return ValueCounts(new=new, changed=changed, unchanged=len(values) - new - changed)
 
 
+@bumps_data_version
 def values_import(
     *,
     values: pd.DataFrame,
@@ -429,6 +436,7 @@ def values_import(
     return ValueCounts(new=new, changed=changed, unchanged=len(values) - new - changed)
 
 
+@bumps_data_version
 def values_restore(*, batch: ImportBatch) -> int:
     """Undo what ``values_import`` did for ``batch``: values it created (those carrying the
     batch without a ValueChange) are deleted, values it changed get their earlier value,
@@ -462,6 +470,7 @@ def values_restore(*, batch: ImportBatch) -> int:
         return deleted + cursor.rowcount
 
 
+@bumps_data_version
 def derived_values_recompute(*, region_ids: list[int] | None = None) -> int:
     """Recompute every derived indicator (numerator / denominator × factor) from its inputs.
 
