@@ -242,3 +242,145 @@ def test_the_compare_picker_works_without_javascript(demo_live, browser):
         expect(page.locator("[data-chips] .chip")).to_have_count(1)
     finally:
         context.close()
+
+
+# --- Every main page: layout at 1024 and 1366 px, and axe ----------------------------------------
+
+WIDTHS = (1024, 1366)
+SIX = ("WK051828", "WK051801", "WK051838", "WK051807", "WK051808", "WK051829")
+
+
+def _pages_for(role: str) -> list[str]:
+    """The main pages this demo user works with."""
+    from django.utils import timezone
+
+    from initiatives.models import Initiative
+    from monitoring.models import Region
+    from observations.models import Observation
+
+    buurt = Region.objects.filter(level="buurt", parent__code=WARD).order_by("code").first()
+    initiative = Initiative.objects.filter(municipality__code="GM0518").order_by("pk").first()
+    if role == "beleid":
+        pages = [
+            "/",
+            "/gemeente/GM0518/",
+            "/gemeente/GM0518/?niveau=buurt",
+            f"/wijk/{WARD}/",
+            f"/wijk/{WARD}/zekerheid/",
+            "/vergelijk/?" + "&".join(f"wijk={c}" for c in SIX),
+            "/indicatoren/?gemeente=GM0518",
+            "/indicator/sez_laag_inkomen/?gemeente=GM0518",
+            "/verandering/?gemeente=GM0518",
+            "/gemeente/GM0518/sociale-basis/",
+            "/gemeente/GM0518/initiatieven/",
+        ]
+        if buurt:
+            pages.append(f"/buurt/{buurt.code}/")
+        if initiative:
+            pages.append(f"/gemeente/GM0518/initiatieven/{initiative.pk}/")
+        return pages
+    if role == "sociaalwerker":
+        today = timezone.localdate()
+        quarter = f"{today.year}-K{(today.month - 1) // 3 + 1}"
+        pages = ["/observaties/", f"/observaties/wijk/WK051807/{quarter}/"]
+        observation = (
+            Observation.objects.filter(ward__code__in=("WK051807", "WK051808", "WK051829"))
+            .order_by("pk")
+            .first()
+        )
+        if observation:
+            pages.append(f"/observaties/{observation.pk}/")
+        return pages
+    if role == "beheerder":
+        pages = [
+            "/import/",
+            "/import/geschiedenis/",
+            "/gemeente/GM0518/beheer/",
+            "/gemeente/GM0518/beheer/gebruikers/",
+            "/gemeente/GM0518/beheer/gebruikers/nieuw/",
+            "/gemeente/GM0518/beheer/gebieden/",
+            f"/gemeente/GM0518/beheer/gebieden/{WARD}/",
+            "/logboek/GM0518/",
+            "/observaties/gemeente/GM0518/",
+            "/observaties/gemeente/GM0518/signalen/",
+            "/gemeente/GM0518/initiatieven/nieuw/",
+            "/gemeente/GM0518/initiatieven/importeren/",
+        ]
+        return pages
+    raise ValueError(role)
+
+
+def _settled(page) -> None:
+    """Wait until every chart on the page is drawn and nothing more loads."""
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-figure]:not([data-drawn])")).to_have_count(0, timeout=20000)
+    page.wait_for_load_state("networkidle")
+
+
+def _overflow(page) -> dict | None:
+    """What sticks out of the page sideways, if anything: the page's own horizontal scroll."""
+    return page.evaluate(
+        """() => {
+        const doc = document.documentElement;
+        if (doc.scrollWidth <= doc.clientWidth + 1) return null;
+        const wide = [];
+        for (const el of document.querySelectorAll('body *')) {
+            const box = el.getBoundingClientRect();
+            if (box.right > doc.clientWidth + 1 && el.offsetParent !== null) {
+                wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                          (el.className && el.className.baseVal === undefined
+                           ? '.' + String(el.className).split(' ').join('.') : '') +
+                          ' ' + Math.round(box.right));
+            }
+            if (wide.length > 6) break;
+        }
+        return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide};
+    }"""
+    )
+
+
+def _serious(results) -> list[str]:
+    found = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") in ("serious", "critical"):
+            targets = [", ".join(node["target"]) for node in violation["nodes"][:4]]
+            found.append(f"{violation['id']} ({violation['impact']}): {targets}")
+    return found
+
+
+def _sweep(site: str, browser, role: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems: list[str] = []
+    for width in WIDTHS:
+        context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": 900})
+        try:
+            browser_login(context, site, role)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+            for url in _pages_for(role):
+                response = page.goto(f"{site}{url}")
+                if response.status != 200:
+                    problems.append(f"{width}px {url}: status {response.status}")
+                    continue
+                _settled(page)
+                overflow = _overflow(page)
+                if overflow:
+                    problems.append(f"{width}px {url}: page scrolls sideways {overflow}")
+                    name = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "home"
+                    screenshot(page, f"breed-{width}-{name}")
+                if width == WIDTHS[-1]:
+                    problems += [f"axe {url}: {v}" for v in _serious(axe.run(page))]
+            problems += [f"{width}px script error: {e}" for e in errors]
+        finally:
+            context.close()
+    return problems
+
+
+@pytest.mark.parametrize("role", ["beleid", "sociaalwerker", "beheerder"])
+def test_main_pages_fit_at_1024_and_1366_and_pass_axe(demo_live, browser, role):
+    demo_scores_ensure()
+    problems = _sweep(demo_live.url, browser, role)
+    assert problems == [], "\n".join(problems)

@@ -72,6 +72,17 @@ def test_wards_have_their_boundaries_for_the_map(demo):
     assert 3.9 < lon < 4.6 and 51.9 < lat < 52.2  # Den Haag, in WGS84
 
 
+def test_a_ward_name_statline_cut_at_40_characters_shows_whole_from_the_ward_map(demo):
+    # kwb2024 (StatLine) has "Wijk 06 Van Stolkpark en Scheveningse Bo"; the 2023 map has it all.
+    ward = Region.objects.get(code="WK051806", last_year=None)
+    assert ward.name == "Wijk 06 Van Stolkpark en Scheveningse Bosjes"
+    assert (
+        not Region.objects.filter(municipality__code="GM0518")
+        .filter(name="Wijk 06 Van Stolkpark en Scheveningse Bo")
+        .exists()
+    )
+
+
 def _first_point(geometry):
     coordinates = geometry["coordinates"]
     while isinstance(coordinates[0], list):

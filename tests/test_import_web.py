@@ -289,6 +289,18 @@ def test_a_filled_in_template_of_the_own_municipality_imports(admin_client, den_
     assert preview.counts.new == 1
 
 
+def test_a_template_with_regions_takes_a_fixed_number_of_queries(
+    admin_client, den_haag, django_assert_num_queries
+):
+    url = reverse("importing:template", args=["lang-xlsx"]) + "?gemeente=GM0518"
+    # session, user, memberships, administered municipalities; the municipality, its regions
+    # and the indicators
+    with django_assert_num_queries(7):
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="GM0518-sjabloon-lang.xlsx"'
+
+
 def test_a_template_with_the_regions_of_another_municipality_is_not_found(admin_client, db):
     Region.objects.create(code="GM0363", name="Amsterdam", level="gemeente")
     url = reverse("importing:template", args=["lang-csv"]) + "?gemeente=GM0363"

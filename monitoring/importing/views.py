@@ -98,8 +98,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         else:
             _enqueue(import_batch_preview, batch)
             return redirect("importing:preview", pk=batch.pk)
-    scope = request.import_scope
-    own = scope[0] if scope is not None and len(scope) == 1 else None
+    # Templates with the regions filled in, for each municipality the administrator has (site
+    # administrators, who have them all, get the empty ones).
+    own = request.import_scope or []
     guide = column_guide()
     return render(
         request,
@@ -109,7 +110,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             "guide": readable(guide),
             "derived": [row for row in guide if row.derived],
             "template_kinds": TEMPLATE_KINDS,
-            "template_municipality": own,
+            "template_municipalities": own,
         },
     )
 

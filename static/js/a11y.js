@@ -58,4 +58,52 @@
     var el = find(note, target);
     if (el && typeof el.focus === "function") el.focus({ preventScroll: true });
   });
+
+  /* A table that is wider than its box scrolls inside it (.table-wrap); keyboard users need to
+   * reach that box to scroll it, so it becomes a named, focusable region while (and only while)
+   * it overflows. Tables that fit add no Tab stop. */
+  function labelFor(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var block = wrap.closest("section[aria-labelledby]");
+    var title = block && document.getElementById(block.getAttribute("aria-labelledby"));
+    return title ? title.textContent.trim() : "Tabel";
+  }
+  function markScrollers(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    Array.prototype.forEach.call(scope.querySelectorAll(".table-wrap"), function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", labelFor(wrap) + " (schuift zijwaarts)");
+        wrap.setAttribute("data-scroller", "");
+      } else if (!scrolls && wrap.hasAttribute("data-scroller")) {
+        ["tabindex", "role", "aria-label", "data-scroller"].forEach(function (name) {
+          wrap.removeAttribute(name);
+        });
+      }
+    });
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(function () {
+      markScrollers(document);
+    }, 150);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    markScrollers(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    markScrollers(event.detail && event.detail.target ? event.detail.target : document);
+  });
+  // Closed <details> hold tables of zero width; opening one may reveal a wide table.
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      if (event.target.open) markScrollers(event.target);
+    },
+    true
+  );
 })();
