@@ -1,7 +1,8 @@
 """Pages on gunicorn at demo scale (issue 13, must-shows 1 and 2).
 
 Loads the demo into a throwaway database, collects the static files into a temporary folder and
-starts gunicorn as in production (2 workers, DEBUG off, whitenoise for static files). Then, on
+starts gunicorn as `make serve` does (2 workers of 4 threads, DEBUG off, whitenoise for static
+files). Then, on
 that one server:
 
 - requests per second of a static file (app.css) and of the ward, municipality and compare
@@ -44,8 +45,8 @@ from benchmarks.throwaway import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
-# As `make serve` starts it: threads within each worker overlap one request's database waits
-# with another's work.
+# As `make serve` starts it (THREADS): threads within each worker overlap one request's
+# database waits with another's work.
 THREADS_PER_WORKER = int(os.environ.get("BENCH_PAGES_WORKER_THREADS", "4"))
 THREADS = 4
 SECONDS = float(os.environ.get("BENCH_PAGES_SECONDS", "6"))
