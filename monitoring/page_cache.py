@@ -9,7 +9,9 @@ replaces): a page of another version than the current one is never served. Its k
 - the view, its full path and the htmx headers the view answers to;
 - the viewer's access (``access.permissions.access_key``: the user, each role, a social
   worker's wards, the published municipalities; one key for every anonymous visitor);
-- the language and today's date (the gap rule and funding deadlines count from today).
+- the language and today's date (the gap rule and funding deadlines count from today);
+- the code: a hash of the project's Python and template files and of the static files' manifest,
+  so a page of an earlier release (with its static file names) is never served by a new one.
 
 What is personal in the page frame (the user's name, the logout form with its CSRF token, the
 messages) is not cached: ``base.html`` leaves a marker where it goes when
@@ -25,7 +27,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import zlib
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -39,11 +43,34 @@ from monitoring.services.data_version import DATA_VERSION_KEY, PAGE_CACHE, data_
 PAGE_TIMEOUT_S = 24 * 60 * 60
 ACCOUNT_MARKER = "<!--page-cache:account-->"
 MESSAGES_MARKER = "<!--page-cache:messages-->"
+_NOT_CODE = {"node_modules", "staticfiles", "media", "backups", "build", "test-artifacts", "tests"}
 _HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of what renders pages: the project's Python and template files and the manifest
+    of the collected static files (their hashed names). Read once per process."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder in sorted(
+        p
+        for p in root.iterdir()
+        if p.is_dir() and p.name not in _NOT_CODE and not p.name.startswith(".")
+    ):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".html") and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if settings.STATIC_COLLECTED and manifest.exists():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def page_key(request: HttpRequest, view_name: str) -> str:
     parts = [
+        code_version(),
         view_name,
         request.get_full_path(),
         *(request.headers.get(name, "") for name in _HTMX_HEADERS),
@@ -76,7 +103,11 @@ def cached_page(view):
             response["X-Page-Cache"] = "hit"
             return _personal(request, response)
         request.page_cache_deferred = True
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            # A 404 or 403 page is rendered after the view raised: with its own header.
+            request.page_cache_deferred = False
         if _cacheable(response):
             vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
             stored = {

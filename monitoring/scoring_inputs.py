@@ -3,8 +3,8 @@
 Two callers with different sizes share this one reader, so that a stored score and the breakdown
 a page shows for it are computed from the same inputs by the same function:
 
-- the recompute (``services.scores``) reads every value of many municipalities at once, through
-  ``COPY TO`` (``bulk=True``), which is far faster than rows at national scale;
+- the recompute (``services.scores``) reads every value of many municipalities at once, as a
+  few large pieces of text (``bulk=True``), far faster than rows at national scale;
 - the drill-down (``selectors``) reads one comparison group in one or two periods with one plain
   query, which the query-count tests see.
 """
@@ -24,10 +24,6 @@ from monitoring.models import Indicator, Level, Region
 SCORED_LEVELS: tuple[str, ...] = (Level.WIJK, Level.BUURT)
 INHABITANTS_CODE = "inwoners"
 _CONDITIONS = [c.value for c in Condition]
-
-_VALUE_COLUMNS = ["region", "municipality", "level", "indicator", "period", "value", "suppressed"]
-# Indicator ids are read as text too (so an empty read has the same types) and mapped to codes.
-_VALUE_TYPES = {"region": str, "municipality": str, "level": str, "indicator": str, "period": str}
 
 
 @dataclass(frozen=True)
@@ -125,28 +121,9 @@ def score_inputs(
     params = {"indicators": list(code_of), "periods": periods}
     period_filter = "" if periods is None else "AND v.period = ANY(%(periods)s)"
     if bulk:
-        # Many municipalities: one pass over the values, joined with their regions.
-        params.update(levels=list(levels), municipalities=municipality_ids)
-        scope = (
-            "" if municipality_ids is None else "AND r.municipality_id = ANY(%(municipalities)s)"
+        frame = _bulk_values(
+            municipality_ids, levels, code_of, period_filter=period_filter, params=params
         )
-        frame = _read(
-            f"""
-            SELECT v.region_id, r.municipality_id, r.level, v.indicator_id, v.period, v.value,
-                   v.is_suppressed
-              FROM monitoring_indicatorvalue v
-              JOIN monitoring_region r ON r.id = v.region_id
-             WHERE v.indicator_id = ANY(%(indicators)s) AND r.level = ANY(%(levels)s)
-                   {scope} {period_filter}
-            """,
-            params,
-            names=_VALUE_COLUMNS,
-            dtypes=_VALUE_TYPES,
-            bulk=True,
-        )
-        frame["indicator"] = frame["indicator"].astype("int64").map(code_of)
-        frame["suppressed"] = frame["suppressed"] == "t"
-        frame["group"] = frame["municipality"] + "-" + frame["level"]
     else:
         # One group: its region ids first, joined as a list so that each region's values come
         # from the unique (region, indicator, period) index. Given as "region_id = ANY(...)",
@@ -181,6 +158,79 @@ def score_inputs(
         inhabitants=inhabitants.reset_index(drop=True),
         national=None if national is None or national.empty else national,
         weights=weights,
+    )
+
+
+# Values are sent as text in a few large pieces rather than row by row: COPY TO hands every row
+# to Python on its own (3 million calls at national scale), string_agg builds one text per piece
+# on the server, which pandas' C parser reads at once: half the time of the national read.
+_BULK_PIECES = 64
+
+
+def _bulk_values(
+    municipality_ids: list[int] | None,
+    levels: tuple[str, ...],
+    code_of: dict[int, str],
+    *,
+    period_filter: str,
+    params: dict,
+) -> pd.DataFrame:
+    """The values of many municipalities (the recompute): one pass over the values; region,
+    group and indicator code are looked up by position from the (few) regions and indicators
+    instead of being sent with every value."""
+    regions = Region.objects.filter(level__in=levels)
+    if municipality_ids is not None:
+        regions = regions.filter(municipality_id__in=municipality_ids)
+    region_rows = list(regions.values_list("id", "municipality_id", "level"))
+    region_ids = pd.Index([pk for pk, _, _ in region_rows], dtype="int64")
+    region_names = np.array([str(pk) for pk, _, _ in region_rows], dtype=object)
+    group_names = np.array([f"{m}-{level}" for _, m, level in region_rows], dtype=object)
+    scope = "" if municipality_ids is None else "AND r.municipality_id = ANY(%(municipalities)s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT string_agg(concat_ws(',', v.region_id, v.indicator_id, v.period,
+                                        coalesce(v.value::text, ''),
+                                        CASE WHEN v.is_suppressed THEN 't' ELSE 'f' END), E'\\n')
+              FROM monitoring_indicatorvalue v
+              JOIN monitoring_region r ON r.id = v.region_id
+             WHERE v.indicator_id = ANY(%(indicators)s) AND r.level = ANY(%(levels)s)
+                   {scope} {period_filter}
+             GROUP BY v.region_id %% {_BULK_PIECES}
+            """,
+            {**params, "levels": list(levels), "municipalities": municipality_ids},
+        )
+        text = "\n".join(piece for (piece,) in cursor.fetchall() if piece)
+    if not text:
+        rows = pd.DataFrame(
+            {
+                "region_id": pd.Series(dtype="int64"),
+                "indicator_id": pd.Series(dtype="int64"),
+                "period": pd.Series(dtype=object),
+                "value": pd.Series(dtype="float64"),
+                "suppressed": pd.Series(dtype=object),
+            }
+        )
+    else:
+        rows = pd.read_csv(
+            io.StringIO(text),
+            names=["region_id", "indicator_id", "period", "value", "suppressed"],
+            dtype={"region_id": "int64", "indicator_id": "int64", "period": str},
+            keep_default_na=False,
+            na_values=[""],
+        )
+    position = region_ids.get_indexer(rows["region_id"].to_numpy())
+    indicator_ids = pd.Index(list(code_of), dtype="int64")
+    codes = np.array(list(code_of.values()), dtype=object)
+    return pd.DataFrame(
+        {
+            "region": region_names[position],
+            "indicator": codes[indicator_ids.get_indexer(rows["indicator_id"].to_numpy())],
+            "period": rows["period"].to_numpy(dtype=object),
+            "value": rows["value"].to_numpy(dtype="float64"),
+            "suppressed": (rows["suppressed"] == "t").to_numpy(),
+            "group": group_names[position],
+        }
     )
 
 

@@ -137,3 +137,10 @@ def test_a_change_of_role_is_a_page_of_its_own(scored, client):
     _get(client)
     Membership.objects.filter(user=user).update(role=Role.SOCIAL_WORKER)
     assert _get(client)[0]["X-Page-Cache"] == "miss"
+
+
+def test_a_not_found_page_keeps_its_header(scored, beleid_client):
+    response = beleid_client.get("/wijk/WK999999/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "page-cache:" not in html and 'class="who"' in html

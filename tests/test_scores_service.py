@@ -190,3 +190,38 @@ def test_choosing_another_base_year_in_beheer_recomputes_the_municipality(demo, 
     assert response.status_code == 200
     assert "opnieuw berekend" in response.content.decode()
     assert set(_scores().values_list("base_period", flat=True)) == {"2017"}
+
+
+def test_the_bulk_read_of_the_recompute_gives_the_same_values_as_the_page_read(demo):
+    from monitoring.scoring_inputs import score_inputs
+
+    ids = [Region.objects.get(code="GM0518").pk]
+    columns = ["group", "region", "indicator", "period", "value", "suppressed"]
+    keys = ["region", "indicator", "period"]
+
+    def frame(bulk: bool):
+        inputs = score_inputs(municipality_ids=ids, bulk=bulk)
+        return inputs.values[columns].sort_values(keys).reset_index(drop=True), inputs
+
+    bulk, bulk_inputs = frame(True)
+    rows, row_inputs = frame(False)
+    assert len(bulk) > 1000
+    assert bulk.astype(str).equals(rows.astype(str))
+    assert (
+        bulk_inputs.weights.sort_values(keys)
+        .reset_index(drop=True)
+        .equals(row_inputs.weights.sort_values(keys).reset_index(drop=True))
+    )
+
+
+def test_the_stored_margins_enclose_the_score_and_its_rank(demo):
+    scored = _scores(region__level="wijk", period="2019").exclude(value=None)
+    assert scored.exclude(low=None).count() == scored.count()
+    for low, value, high in scored.values_list("low", "value", "high"):
+        assert low <= value <= high
+    ranked = scored.exclude(rank=None)
+    assert ranked.exclude(rank_best=None).count() == ranked.count()
+    for best, rank, worst in ranked.values_list("rank_best", "rank", "rank_worst"):
+        assert best <= rank <= worst
+    # The within-period methods store no margin.
+    assert not ConditionScore.objects.filter(method="zscore").exclude(low=None).exists()

@@ -48,3 +48,25 @@ def test_the_bundle_is_the_built_partial_one_with_its_licence():
 def test_pages_load_the_vendored_bundle():
     scripts = (ROOT / "templates" / "monitoring" / "_scripts.html").read_text()
     assert "vendor/plotly/plotly.min.js" in scripts
+
+
+def test_make_run_serves_the_collected_files_through_whitenoise_as_make_serve_does():
+    makefile = (ROOT / "Makefile").read_text()
+    run = makefile.split("\nrun: demo", 1)[1].split("\n\n", 1)[0]
+    assert "run: export STATIC_COLLECTED := true" in makefile
+    assert "collectstatic --noinput" in run and "runserver --noreload --nostatic" in run
+
+
+def test_collected_static_files_have_hashed_names_even_with_debug_on(tmp_path):
+    """Hashed names are what whitenoise caches for a year; Django would hand out the plain
+    names under DEBUG (make run)."""
+    from django.test import override_settings
+
+    from socialquality.storage import CollectedStaticFilesStorage
+
+    (tmp_path / "staticfiles.json").write_text(
+        '{"paths": {"css/app.css": "css/app.0123456789ab.css"}, "version": "1.1"}'
+    )
+    with override_settings(DEBUG=True, STATIC_ROOT=tmp_path):
+        storage = CollectedStaticFilesStorage(location=tmp_path)
+        assert storage.url("css/app.css") == "/static/css/app.0123456789ab.css"

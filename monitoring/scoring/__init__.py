@@ -80,6 +80,7 @@ from .normalisation import (
     choose_base_period,
     choose_base_periods,
     score,
+    score_methods,
     unweighted_mean_of_conditions,
 )
 from .ranking import competition_ranks, method_dependence
@@ -126,5 +127,6 @@ __all__ = [
     "method_dependence",
     "rank_robustness",
     "score",
+    "score_methods",
     "unweighted_mean_of_conditions",
 ]

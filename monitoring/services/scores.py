@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -76,27 +77,21 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
     if not usable.empty:
         base_periods = _base_periods(inputs, ids)
         values = inputs.values[inputs.values["group"].isin(base_periods)]
-        if inputs.weights is not None:
-            # Joined once here rather than once per method in the core.
-            values = values.merge(
-                inputs.weights.rename(columns={"weight": "reference_weight"}),
-                on=["region", "period", "indicator"],
-                how="left",
-            )
-        for method in methods:
-            result = scoring.score(
-                values,
-                inputs.indicators,
-                base_period=base_periods,
-                method=method,
-                inhabitants=inputs.inhabitants,
-                min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
-                national=inputs.national,
-                with_contributions=False,  # the drill-down recomputes its own group
-                rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
-                # Stored so that the ward page shows them without recomputing its group.
-                with_margins=method in scoring.METHODS_USING_BASE_PERIOD,
-            )
+        results = scoring.score_methods(
+            values,
+            inputs.indicators,
+            methods=methods,
+            base_period=base_periods,
+            inhabitants=inputs.inhabitants,
+            min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
+            national=inputs.national,
+            with_contributions=False,  # the drill-down recomputes its own group
+            weights=inputs.weights,  # placed once, on the grid that all methods share
+            rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
+            # Stored so that the ward page shows them without recomputing its group.
+            with_margins={m: m in scoring.METHODS_USING_BASE_PERIOD for m in methods},
+        )
+        for result in results:
             frames.append(_score_rows(result))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     everything = len(ids) == Region.objects.municipalities().count()
@@ -111,9 +106,12 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
             ConditionScore.objects.filter(region__municipality_id__in=ids).delete()
             if not rows.empty:
                 _copy_scores(rows)
-    written = (
-        rows.groupby(rows["group"].str.split("-").str[0]).size().to_dict() if not rows.empty else {}
-    )
+    # Counted per group first: splitting millions of group names would take seconds.
+    written: dict[str, int] = {}
+    if not rows.empty:
+        for group, count in rows.groupby("group", sort=False).size().items():
+            municipality = str(group).split("-", 1)[0]
+            written[municipality] = written.get(municipality, 0) + int(count)
     return [
         ScoreSummary(
             municipality=m.code,
@@ -181,8 +179,14 @@ def _score_rows(result: scoring.ScoreResult) -> pd.DataFrame:
             "status": scores["status"],
             "method_version": result.method_version,
             "base_period": scores["base_period"],
+            # Typed even when absent, so that the frames of all methods concatenate into float
+            # and integer columns (an object column is several times slower to COPY).
             **{
-                column: scores[column] if column in scores.columns else None
+                column: scores[column]
+                if column in scores.columns
+                else pd.Series(
+                    pd.NA if column.startswith("rank") else np.nan, index=scores.index
+                ).astype("Int64" if column.startswith("rank") else "float64")
                 for column in scoring.MARGIN_COLUMNS
             },
         }
