@@ -387,7 +387,8 @@ def test_make_serve_answers_with_debug_off_on_a_fresh_clone(db, tmp_path):
         assert _get(f"{base}/gezond/")[0] == 200  # the health check reaches the database
         assert key_file.stat().st_mode & 0o077 == 0  # generated, readable by its owner only
         # Static files are collected, hashed and cached far ahead by whitenoise.
-        stylesheet = text.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+        sheets = [part.split('"', 1)[0] for part in text.split('rel="stylesheet" href="')[1:]]
+        stylesheet = next(sheet for sheet in sheets if sheet.startswith("/static/css/app."))
         assert stylesheet.startswith("/static/css/app.") and stylesheet != "/static/css/app.css"
         css_status, css_headers, _ = _get(base + stylesheet)
         assert css_status == 200
