@@ -23,7 +23,8 @@ whose role in the municipality does not allow something gets 403.
 
 Cost: the user's memberships are read once per request (one query, cached on the user object);
 whether municipalities are published is read once per request too (one query). So a permission
-check costs one or two queries, however many objects a page checks.
+check costs one or two queries, however many objects a page checks. A dashboard page reads
+both in one query first, for its page-cache key (``access_key``).
 """
 
 from __future__ import annotations
