@@ -8,6 +8,8 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# Threads per worker: one request's database waits overlap another's work.
+THREADS ?= 4
 # `make serve` keeps a generated SECRET_KEY here (git-ignored) when none is set.
 SECRET_KEY_FILE ?= $(CURDIR)/.secret_key
 
@@ -80,7 +82,7 @@ serve: $(INSTALLED)
 	echo "De monitor draait (DEBUG uit) op http://$(HOST):$(PORT)/  (stoppen: Ctrl-C)"; \
 	trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/python manage.py db_worker --no-reload & \
-	$(BIN)/gunicorn socialquality.wsgi --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	$(BIN)/gunicorn socialquality.wsgi --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) \
 	  --no-control-socket --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1,::1}"
 
 worker: migrate

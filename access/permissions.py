@@ -96,16 +96,51 @@ def memberships(user: User) -> dict[int, Membership]:
         return {}
     cached = getattr(user, _MEMBERSHIPS, None)
     if cached is None:
-        from monitoring.models import Membership
-
-        cached = {
-            m.municipality_id: m
-            for m in Membership.objects.filter(user=user)
-            .select_related("municipality")
-            .defer("municipality__geometry")
-        }
+        cached = {m.municipality_id: m for m in _memberships_of(user)}
         setattr(user, _MEMBERSHIPS, cached)
     return cached
+
+
+def _memberships_of(user: User):
+    from monitoring.models import Membership
+
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("municipality")
+        .defer("municipality__geometry")
+    )
+
+
+def _read_access_at_once(user: User) -> None:
+    """The memberships, a social worker's wards and the published municipalities in one query
+    (the page cache asks for all of them before any page does): cached on the user as
+    ``memberships``, ``assigned_ward_ids`` and ``published_municipality_ids`` cache them."""
+    if getattr(user, _MEMBERSHIPS, None) is not None or getattr(user, _PUBLISHED, None):
+        return
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models import OuterRef
+
+    from access.models import MunicipalityAccess
+    from monitoring.models import Membership
+
+    found = list(
+        _memberships_of(user).annotate(
+            access_ward_ids=ArraySubquery(
+                Membership.wards.through.objects.filter(membership_id=OuterRef("pk")).values(
+                    "region_id"
+                )
+            ),
+            access_published_ids=ArraySubquery(
+                MunicipalityAccess.objects.filter(is_published=True).values("municipality_id")
+            ),
+        )
+    )
+    setattr(user, _MEMBERSHIPS, {m.municipality_id: m for m in found})
+    for membership in found:
+        if membership.role == "sociaal_werker":
+            membership._access_ward_ids = set(membership.access_ward_ids)
+    if found:
+        setattr(user, _PUBLISHED, set(found[0].access_published_ids))
 
 
 def forget(user: User) -> None:
@@ -254,8 +289,10 @@ def access_key(user: User) -> str:
     also holds what access is decided from: site administrator or not, each role (with the
     coordinator flag and a social worker's wards) and the published municipalities. A change of
     role, wards or publication is a new key, so a cached page never outlives the access it was
-    rendered for (``monitoring.page_cache``). From the cached memberships; a social worker's
-    wards cost one query per municipality, as ``assigned_ward_ids`` does anyway."""
+    rendered for (``monitoring.page_cache``). One query for a user with a role (memberships,
+    wards and published municipalities at once), which the page's own checks then reuse."""
+    if user.is_authenticated and user.is_active and not is_site_admin(user):
+        _read_access_at_once(user)
     published = ",".join(str(pk) for pk in sorted(published_municipality_ids(user)))
     if not user.is_authenticated or not user.is_active:
         return f"anon|p{published}"

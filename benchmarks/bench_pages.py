@@ -1,7 +1,8 @@
 """Pages on gunicorn at demo scale (issue 13, must-shows 1 and 2).
 
 Loads the demo into a throwaway database, collects the static files into a temporary folder and
-starts gunicorn as in production (2 workers, DEBUG off, whitenoise for static files). Then, on
+starts gunicorn as `make serve` does (2 workers of 4 threads, DEBUG off, whitenoise for static
+files). Then, on
 that one server:
 
 - requests per second of a static file (app.css) and of the ward, municipality and compare
@@ -44,6 +45,9 @@ from benchmarks.throwaway import throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
+# As `make serve` starts it (THREADS): threads within each worker overlap one request's
+# database waits with another's work.
+THREADS_PER_WORKER = int(os.environ.get("BENCH_PAGES_WORKER_THREADS", "4"))
 THREADS = 4
 SECONDS = float(os.environ.get("BENCH_PAGES_SECONDS", "6"))
 MIN_RATIO = 0.2
@@ -90,6 +94,8 @@ def _gunicorn(env: dict[str, str], port: int) -> Iterator[None]:
             "socialquality.wsgi",
             "--workers",
             str(WORKERS),
+            "--threads",
+            str(THREADS_PER_WORKER),
             "--bind",
             f"127.0.0.1:{port}",
             "--no-control-socket",
@@ -298,7 +304,7 @@ def run() -> dict:
         with _gunicorn(env, port):
             results = measure(port, secret_key, static_path)
     return {
-        "server": f"gunicorn, {WORKERS} workers, DEBUG uit",
+        "server": f"gunicorn, {WORKERS} workers × {THREADS_PER_WORKER} threads, DEBUG uit",
         "load": f"{THREADS} threads, {SECONDS:g} s per page",
         "build_s": built_s,
         **results,

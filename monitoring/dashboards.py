@@ -17,7 +17,7 @@ from monitoring import charts, scoring
 from monitoring.change_selectors import ChangeData
 from monitoring.charts import ChartBlock, Column, Table, change_cell, score_sentence, signed
 from monitoring.conditions import CONDITION_INFO, CONDITIONS, IndicatorRole
-from monitoring.formatting import decimals_for_unit, nl_number
+from monitoring.formatting import decimals_for_unit
 from monitoring.forms import MAX_COMPARE, METHOD_CHOICES, DashboardParams, choose_period
 from monitoring.models import Level
 from monitoring.selectors import (
@@ -27,6 +27,7 @@ from monitoring.selectors import (
     ScoreDetail,
     WardDashboard,
 )
+from monitoring.ward_indicators import indicator_table
 
 NO_SCORES = "Nog geen scores: lees cijfers in via Beheer → Importeren; de scores worden daarna vanzelf berekend."
 
@@ -306,8 +307,8 @@ def ward_page(data: WardDashboard, params: DashboardParams) -> Page:
                 margins={k: s.margin for k, s in data.scores.items() if s.margin},
             )
         )
-    indicator_block = _indicator_table(data, context=False)
-    context_block = _indicator_table(data, context=True)
+    indicator_block = indicator_table(data, context=False)
+    context_block = indicator_table(data, context=True)
     robustness_block, dependent = _robustness_block(data)
     for card in cards:
         card["method_dependent"] = dependent.get(card["info"].condition.value, "")
@@ -445,82 +446,6 @@ def _breakdown_block(
         # percentile rank, where 100 is the best area rather than the average one.
         index_reference=50.0 if method in ("minmax", "percentiel") else 100.0,
     )
-
-
-def _trend_text(series: dict[str, float | None], decimals: int) -> tuple[str, float | None]:
-    known = sorted((p, v) for p, v in series.items() if v is not None)
-    if len(known) < 2:
-        return "", None
-    (p0, v0), (p1, v1) = known[0], known[-1]
-    return f"{nl_number(v0, decimals)} ({p0}) → {nl_number(v1, decimals)} ({p1})", v1 - v0
-
-
-def _indicator_table(data: WardDashboard, *, context: bool) -> ChartBlock:
-    rows = []
-    for series in data.indicators:
-        indicator = series.indicator
-        if (indicator.role == IndicatorRole.CONTEXT) != context:
-            continue
-        decimals = decimals_for_unit(indicator.unit)
-        latest = series.latest_period()
-        trend_text, change = _trend_text(series.ward, decimals)
-        role = (
-            CONDITION_INFO[indicator.role].short_nl
-            if indicator.role in CONDITION_INFO
-            else "context"
-        )
-        municipality = data.region.municipality.code
-        rows.append(
-            {
-                "name": indicator.name_nl,
-                "url": f"/indicator/{indicator.code}/?gemeente={municipality}&niveau={data.region.level}",
-                "role": role,
-                "unit": indicator.unit,
-                "period": latest or "",
-                "value": series.ward.get(latest)
-                if latest
-                else ("geheim" if series.suppressed else None),
-                "municipal": series.municipal.get(latest) if latest else None,
-                "trend": trend_text,
-                "change": change,
-                # A context figure is not scored: its rise is neither better nor worse.
-                "direction": 0 if context else indicator.direction,
-                "source": indicator.source,
-                "definition": indicator.definition,
-                "decimals": decimals,
-            }
-        )
-    what = "Contextindicatoren (niet gescoord)" if context else "Indicatoren van de vier condities"
-    table = Table(
-        caption=f"{what} van {data.region.name}: meest recente waarde, de gemeente in dezelfde periode en de trend",
-        columns=[
-            Column("name", "Indicator", decimals=None, link_key="url"),
-            *([] if context else [Column("role", "Conditie", decimals=None)]),
-            Column("period", "Periode", decimals=None),
-            Column("value", "Waarde", decimals=1, decimals_key="decimals"),
-            Column("municipal", "Gemeente", decimals=1, decimals_key="decimals"),
-            Column("unit", "Eenheid", decimals=None),
-            Column("trend", "Trend", decimals=None),
-            Column(
-                "change",
-                "Verandering",
-                decimals=1,
-                decimals_key="decimals",
-                direction_key="direction",
-            ),
-            Column("source", "Bron", decimals=None),
-            Column("definition", "Definitie", decimals=None),
-        ],
-        rows=rows,
-        header_key="name",
-    )
-    known = sum(r["period"] != "" for r in rows)
-    summary = (
-        f"{known} van de {len(rows)} {'contextindicatoren' if context else 'indicatoren van de condities'} "
-        f"hebben een waarde voor {data.region.name}; de gemeentelijke waarde staat ernaast voor "
-        "dezelfde periode."
-    )
-    return ChartBlock("context" if context else "indicatoren", what, summary, table, None)
 
 
 def score_detail_page(detail: ScoreDetail, params: DashboardParams) -> Page:

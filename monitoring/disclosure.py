@@ -30,7 +30,10 @@ def ward_for_public(data: WardDashboard) -> WardDashboard:
         return data
     return replace(
         data,
-        indicators=[replace(series, ward={}, suppressed=set()) for series in data.indicators],
+        indicators=[
+            replace(series, ward={}, suppressed=set(), missing={}, inferred={})
+            for series in data.indicators
+        ],
         scores={key: replace(score, breakdown=[]) for key, score in data.scores.items()},
     )
 

@@ -220,6 +220,9 @@ class Indicator(models.Model):
 class ImportBatch(models.Model):
     """One applied file: where a set of values came from, and what it takes to undo it."""
 
+    # Period sources that were inferred rather than stated in the file or by the person.
+    INFERRED_PERIOD_SOURCES = frozenset({"bestandsnaam", "afgeleid"})
+
     class Status(models.TextChoices):
         QUEUED = "queued", "In de wachtrij"
         RUNNING = "running", "Bezig"
@@ -239,6 +242,12 @@ class ImportBatch(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     file_format = models.CharField("formaat", max_length=30, blank=True)
     period = PeriodField("periode", blank=True, default="")
+    # Where the period came from (importing.formats.common.choose_period): "kolom" or "titel"
+    # (the file states it), "opgegeven" (the person importing gave it), "bestandsnaam" or
+    # "afgeleid" (inferred, not stated: shown as such beside every value of the batch).
+    period_source = models.CharField(
+        "herkomst periode", max_length=16, blank=True, default="", db_default=""
+    )
     municipality = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="import_batches"
     )
@@ -297,6 +306,14 @@ class IndicatorValueQuerySet(models.QuerySet):
         return self.filter(period=str(period))
 
 
+class MissingReason(models.TextChoices):
+    """Why CBS gave no figure (``importing.provenance``): its "." means "gegevens ontbreken" as
+    well as "geheim", and the two are read differently by a council."""
+
+    SECRET = "geheim", "geheim"
+    UNAVAILABLE = "niet_beschikbaar", "niet beschikbaar"
+
+
 class IndicatorValue(models.Model):
     """One figure: region × indicator × period. ``value`` empty means missing or suppressed."""
 
@@ -306,6 +323,17 @@ class IndicatorValue(models.Model):
     value = models.FloatField("waarde", null=True, blank=True)
     is_suppressed = models.BooleanField(
         "geheim", default=False, help_text="CBS heeft de cel geheimgehouden of onbetrouwbaar."
+    )
+    # For a cell CBS marked (is_suppressed): secret (privacy, too few observations) or not
+    # available (the whole column of the file was empty: not yet published). db_default: the
+    # bulk writers of the import and the benchmark name their columns and may leave it out.
+    missing_reason = models.CharField(
+        "reden ontbreken",
+        max_length=16,
+        choices=MissingReason.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="values"
@@ -339,6 +367,7 @@ class ValueChange(models.Model):
     existed_before = models.BooleanField(default=False)
     old_value = models.FloatField(null=True, blank=True)
     old_is_suppressed = models.BooleanField(default=False)
+    old_missing_reason = models.CharField(max_length=16, blank=True, default="", db_default="")
     old_batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -18,11 +18,13 @@ from django.urls import reverse
 from monitoring import scoring
 from monitoring.charts import Area, ScorePoint
 from monitoring.forms import area_period
+from monitoring.importing.provenance import is_inferred_period
 from monitoring.models import (
     ConditionScore,
     Indicator,
     IndicatorValue,
     Level,
+    MissingReason,
     Region,
     ScoreMethod,
 )
@@ -238,6 +240,10 @@ class IndicatorSeries:
     ward: dict[str, float | None]  # period → value
     municipal: dict[str, float | None]
     suppressed: set[str] = field(default_factory=set)
+    # Provenance per period: why CBS gave no figure ("geheim", "niet_beschikbaar"), and the
+    # periods of the area's values that were inferred rather than stated (→ their source).
+    missing: dict[str, str] = field(default_factory=dict)
+    inferred: dict[str, str] = field(default_factory=dict)
 
     def latest_period(self) -> str | None:
         known = [p for p, v in self.ward.items() if v is not None]
@@ -343,19 +349,35 @@ def ward_dashboard(
     ward_values: dict[int, dict[str, float | None]] = defaultdict(dict)
     municipal_values: dict[int, dict[str, float | None]] = defaultdict(dict)
     suppressed: dict[int, set[str]] = defaultdict(set)
+    missing: dict[int, dict[str, str]] = defaultdict(dict)
+    inferred: dict[int, dict[str, str]] = defaultdict(dict)
+    # Provenance rides along in the same query: why CBS gave no figure, and whether the period
+    # of the file it came from was inferred (the batch, joined).
     for (
         region_id,
         indicator_id,
         value_period,
         value,
         is_suppressed,
+        missing_reason,
+        period_source,
     ) in IndicatorValue.objects.filter(region_id__in=[region.pk, municipality.pk]).values_list(
-        "region_id", "indicator_id", "period", "value", "is_suppressed"
+        "region_id",
+        "indicator_id",
+        "period",
+        "value",
+        "is_suppressed",
+        "missing_reason",
+        "batch__period_source",
     ):
         if region_id == region.pk:
             ward_values[indicator_id][value_period] = value
             if is_suppressed:
                 suppressed[indicator_id].add(value_period)
+                # Stored before the reason was kept: CBS marked it, so geheim as before.
+                missing[indicator_id][value_period] = missing_reason or MissingReason.SECRET
+            if is_inferred_period(period_source):
+                inferred[indicator_id][value_period] = period_source
         else:
             municipal_values[indicator_id][value_period] = value
     return WardDashboard(
@@ -372,6 +394,8 @@ def ward_dashboard(
                 ward=ward_values.get(i.pk, {}),
                 municipal=municipal_values.get(i.pk, {}),
                 suppressed=suppressed.get(i.pk, set()),
+                missing=missing.get(i.pk, {}),
+                inferred=inferred.get(i.pk, {}),
             )
             for i in indicators
         ],

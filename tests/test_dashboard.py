@@ -498,8 +498,9 @@ def _urls(municipality: Region) -> dict[str, str]:
 
 
 # Every page of a logged-in user first reads the session and the user (2), then the access
-# module reads the user's memberships and the published municipalities, once each (2).
-LOGIN_AND_ACCESS = 4
+# module reads the user's memberships with the published municipalities, in one query for the
+# page cache's key, which the page's own checks reuse (access.permissions.access_key).
+LOGIN_AND_ACCESS = 3
 # A page not in the page cache yet: it reads the data version and looks for the page (one
 # query), then stores it (monitoring/page_cache.py): the cull count, the key check, the write,
 # each write with its audit-trail context (5).

@@ -393,10 +393,10 @@ EXPECTED = {
     # session, user, municipality, memberships; wards, scores, initiative-ward links,
     # initiatives, reach
     "sociale-basis": 9,
-    # session, user, memberships, published municipalities; the ward page's own seven; the
-    # section's initiatives and their reach; the practice (observations) and its signals; the
-    # page cache's read and write (a first visit)
-    "wijk": 15 + PAGE_CACHE_MISS,
+    # session, user, memberships with the published municipalities (one query); the ward
+    # page's own seven; the section's initiatives and their reach; the practice (observations)
+    # and its signals; the page cache's read and write (a first visit)
+    "wijk": 14 + PAGE_CACHE_MISS,
     # session, user, municipality, memberships; initiatives, their wards, the ward menu
     "lijst": 7,
 }

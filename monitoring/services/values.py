@@ -322,7 +322,14 @@ def region_inhabitants_refresh(*, region_ids: list[int] | None = None) -> None:
 
 # --- Values -----------------------------------------------------------------------------------
 
-_STAGING_COLUMNS = ("region_id", "indicator_id", "period", "value", "is_suppressed")
+_STAGING_COLUMNS = (
+    "region_id",
+    "indicator_id",
+    "period",
+    "value",
+    "is_suppressed",
+    "missing_reason",
+)
 
 Progress = Callable[[int, int], None]
 
@@ -338,11 +345,14 @@ def _copy_into_staging(cursor, values: pd.DataFrame, progress: Progress | None =
             indicator_id bigint NOT NULL,
             period varchar(7) NOT NULL,
             value double precision,
-            is_suppressed boolean NOT NULL
+            is_suppressed boolean NOT NULL,
+            missing_reason varchar(16) NOT NULL DEFAULT ''
         ) ON COMMIT DROP
         """
     )
     # Binary COPY carries every float exactly: a value read back compares equal to the file's.
+    if "missing_reason" not in values.columns:
+        values = values.assign(missing_reason="")
     copy_frame("import_staging", values, columns=_STAGING_COLUMNS, progress=progress)
 
 
@@ -352,7 +362,8 @@ def _staging_counts(cursor) -> tuple[int, int]:
         """
         SELECT count(*) FILTER (WHERE v.id IS NULL),
                count(*) FILTER (WHERE v.id IS NOT NULL AND (v.value IS DISTINCT FROM s.value
-                                OR v.is_suppressed <> s.is_suppressed))
+                                OR v.is_suppressed <> s.is_suppressed
+                                OR v.missing_reason <> s.missing_reason))
           FROM import_staging s
           LEFT JOIN monitoring_indicatorvalue v
             ON v.region_id = s.region_id AND v.indicator_id = s.indicator_id
@@ -402,29 +413,33 @@ def values_import(
             """
             INSERT INTO monitoring_valuechange (
                 batch_id, region_id, indicator_id, period, existed_before,
-                old_value, old_is_suppressed, old_batch_id, new_value)
+                old_value, old_is_suppressed, old_missing_reason, old_batch_id, new_value)
             SELECT %(batch)s, s.region_id, s.indicator_id, s.period, true,
-                   v.value, v.is_suppressed, v.batch_id, s.value
+                   v.value, v.is_suppressed, v.missing_reason, v.batch_id, s.value
               FROM import_staging s
               JOIN monitoring_indicatorvalue v
                 ON v.region_id = s.region_id AND v.indicator_id = s.indicator_id
                AND v.period = s.period
              WHERE %(batch)s IS NOT NULL
-               AND (v.value IS DISTINCT FROM s.value OR v.is_suppressed <> s.is_suppressed)
+               AND (v.value IS DISTINCT FROM s.value OR v.is_suppressed <> s.is_suppressed
+                    OR v.missing_reason <> s.missing_reason)
             """,
             {"batch": batch_id},
         )
         cursor.execute(
             """
             INSERT INTO monitoring_indicatorvalue
-                   (region_id, indicator_id, period, value, is_suppressed, batch_id)
-            SELECT region_id, indicator_id, period, value, is_suppressed, %(batch)s
+                   (region_id, indicator_id, period, value, is_suppressed, missing_reason,
+                    batch_id)
+            SELECT region_id, indicator_id, period, value, is_suppressed, missing_reason,
+                   %(batch)s
               FROM import_staging
             ON CONFLICT (region_id, indicator_id, period) DO UPDATE
                SET value = EXCLUDED.value, is_suppressed = EXCLUDED.is_suppressed,
-                   batch_id = EXCLUDED.batch_id
+                   missing_reason = EXCLUDED.missing_reason, batch_id = EXCLUDED.batch_id
              WHERE monitoring_indicatorvalue.value IS DISTINCT FROM EXCLUDED.value
                 OR monitoring_indicatorvalue.is_suppressed <> EXCLUDED.is_suppressed
+                OR monitoring_indicatorvalue.missing_reason <> EXCLUDED.missing_reason
             """,
             {"batch": batch_id},
         )
@@ -459,7 +474,7 @@ def values_restore(*, batch: ImportBatch) -> int:
             """
             UPDATE monitoring_indicatorvalue v
                SET value = c.old_value, is_suppressed = c.old_is_suppressed,
-                   batch_id = c.old_batch_id
+                   missing_reason = c.old_missing_reason, batch_id = c.old_batch_id
               FROM monitoring_valuechange c
              WHERE c.batch_id = %(batch)s AND c.existed_before
                AND v.region_id = c.region_id AND v.indicator_id = c.indicator_id
@@ -537,7 +552,8 @@ def derived_values_recompute(*, region_ids: list[int] | None = None) -> int:
                        (region_id, indicator_id, period, value, is_suppressed, batch_id)
                 SELECT region_id, %(target)s, period, value, false, NULL FROM derived_staging
                 ON CONFLICT (region_id, indicator_id, period) DO UPDATE
-                   SET value = EXCLUDED.value, is_suppressed = false, batch_id = NULL
+                   SET value = EXCLUDED.value, is_suppressed = false, missing_reason = '',
+                       batch_id = NULL
                  WHERE monitoring_indicatorvalue.value IS DISTINCT FROM EXCLUDED.value
                     OR monitoring_indicatorvalue.is_suppressed
                     OR monitoring_indicatorvalue.batch_id IS NOT NULL

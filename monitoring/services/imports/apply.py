@@ -95,6 +95,7 @@ def import_apply(
         batch.sha256 = preview.sha256
         batch.file_format = preview.file_format
         batch.period = preview.period
+        batch.period_source = preview.period_source
         batch.municipality = municipality
         batch.file_size = len(data)
         batch.skip_rejected = skip_rejected

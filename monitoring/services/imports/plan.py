@@ -21,6 +21,13 @@ from monitoring.importing.mapping import (
     map_columns,
 )
 from monitoring.importing.parsers import CellProblem, ImportFileError, parse_table, range_problems
+from monitoring.importing.provenance import (
+    INFERRED_PERIOD_TEXT,
+    SECRET,
+    UNAVAILABLE,
+    is_inferred_period,
+    missing_reasons,
+)
 from monitoring.importing.region_names import completes, region_name_kept
 from monitoring.models import ImportBatch, Indicator, Level, Region
 from monitoring.periods import InvalidPeriod, Period
@@ -44,7 +51,7 @@ class Plan:
     preview: ImportPreview
     region_year: int
     regions: pd.DataFrame  # code, name, level: to create or update
-    cells: pd.DataFrame  # code, indicator_id, period, value, is_suppressed
+    cells: pd.DataFrame  # code, indicator_id, period, value, is_suppressed, missing_reason
     existing: dict[str, int]  # code -> region id for regions already there
     geometries: pd.DataFrame | None = None  # boundary files: code, geometry
 
@@ -223,6 +230,9 @@ def plan_file(
         )
     values = values.loc[~bad_period]
     values = values.assign(period=values["period"].map(normal).fillna(file_period))
+    # Secret or not (yet) published: judged on the whole column of the file, before any row of
+    # another municipality is left out.
+    values = values.assign(missing_reason=missing_reasons(values))
     periods = sorted(set(values["period"]), key=Period.parse) or [file_period]
     region_year = Period.parse(periods[0]).year
 
@@ -318,10 +328,12 @@ def plan_file(
             "period": mapped["period"].to_numpy(dtype=object),
             "value": mapped["value"].astype("float64").to_numpy(),
             "is_suppressed": mapped["suppressed"].astype(bool).to_numpy(),
+            "missing_reason": mapped["missing_reason"].to_numpy(dtype=object),
         }
     )
     # Cells that are simply empty are not stored; CBS's '.' (secret) is, as missing.
     cells = cells[cells["value"].notna() | cells["is_suppressed"]].reset_index(drop=True)
+    notes += _provenance_notes(cells, codes_by_id, period_source_of(parsed.period_source, period))
 
     problems.sort(key=lambda p: (p.line, p.column))
     preview = ImportPreview(
@@ -331,6 +343,7 @@ def plan_file(
         file_format=parsed.format,
         period=file_period,
         periods=periods,
+        period_source=period_source_of(parsed.period_source, period),
         municipality_code=municipality.code if municipality else None,
         counts=ValueCounts(0, 0, 0),
         regions_new=[
@@ -440,7 +453,9 @@ def _plan_boundaries(
         preview=preview,
         region_year=year,
         regions=regions,
-        cells=pd.DataFrame(columns=["code", "indicator_id", "period", "value", "is_suppressed"]),
+        cells=pd.DataFrame(
+            columns=["code", "indicator_id", "period", "value", "is_suppressed", "missing_reason"]
+        ),
         existing=existing,
         geometries=frame.loc[:, ["code", "geometry"]],
     )
@@ -476,6 +491,41 @@ def _map_loosely(mapped: pd.DataFrame, index: dict[str, int | None]) -> pd.DataF
     return mapped
 
 
+def period_source_of(parsed_source: str | None, given: str | None) -> str:
+    """Where the batch's period came from; a period the person gave counts as given."""
+    if given is not None and str(given).strip():
+        return "opgegeven"
+    return parsed_source or ""
+
+
+def _provenance_notes(
+    cells: pd.DataFrame, codes_by_id: dict[int, str], period_source: str
+) -> list[str]:
+    """What the preview says about missing figures and an inferred period."""
+    notes = []
+    if is_inferred_period(period_source):
+        notes.append(
+            f"De {INFERRED_PERIOD_TEXT[period_source]}. Controleer haar; de waarden worden op "
+            "de pagina's gemarkeerd als ‘periode afgeleid’."
+        )
+    reasons = cells["missing_reason"]
+    unavailable = cells.loc[reasons == UNAVAILABLE, "indicator_id"]
+    if len(unavailable):
+        names = sorted({codes_by_id.get(int(pk), str(pk)) for pk in unavailable.unique()})
+        notes.append(
+            f"{len(unavailable)} cellen zijn ‘niet beschikbaar’: CBS publiceerde "
+            f"{', '.join(names)} voor deze periode (nog) niet (een punt in de hele kolom). "
+            "Ze worden zo getoond, niet als geheim."
+        )
+    secret = int((reasons == SECRET).sum())
+    if secret:
+        notes.append(
+            f"{secret} cellen zijn geheim: CBS toont ze niet omdat ze te weinig inwoners of "
+            "waarnemingen tellen."
+        )
+    return notes
+
+
 def staged_values(cells: pd.DataFrame, region_ids: dict[str, int]) -> pd.DataFrame:
     region_id = cells["code"].map(region_ids)
     keep = region_id.notna()
@@ -486,6 +536,9 @@ def staged_values(cells: pd.DataFrame, region_ids: dict[str, int]) -> pd.DataFra
             "period": cells.loc[keep, "period"],
             "value": cells.loc[keep, "value"],
             "is_suppressed": cells.loc[keep, "is_suppressed"],
+            "missing_reason": cells.loc[keep, "missing_reason"]
+            if "missing_reason" in cells
+            else "",
         }
     )
 

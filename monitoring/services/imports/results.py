@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 from monitoring.importing.outcome import Headline, PreviewFacts, preview_headline
 from monitoring.importing.parsers import CellProblem, ImportFileError
+from monitoring.importing.provenance import INFERRED_PERIOD_TEXT
 from monitoring.models import ImportBatch
 from monitoring.services.values import (
     ValueCounts,
@@ -60,6 +61,18 @@ class ImportPreview:
     geometries_changed: int = 0
     geometries_unchanged: int = 0
     previous_batch_id: int | None = None
+    # "kolom", "titel", "opgegeven", or inferred: "bestandsnaam", "afgeleid" (importing.provenance)
+    period_source: str = ""
+
+    @property
+    def period_source_text(self) -> str:
+        """Where the period came from, in words; an inferred period says so."""
+        stated = {
+            "kolom": "uit de periodekolom van het bestand",
+            "titel": "uit de titel van het bestand",
+            "opgegeven": "opgegeven bij het inlezen",
+        }
+        return stated.get(self.period_source) or INFERRED_PERIOD_TEXT.get(self.period_source, "")
 
     @property
     def has_rejections(self) -> bool:

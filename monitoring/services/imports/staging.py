@@ -64,6 +64,7 @@ def batch_preview_record(*, batch_id: int, preview: ImportPreview) -> None:
         sha256=preview.sha256,
         file_format=preview.file_format,
         period=preview.period,
+        period_source=preview.period_source,
         preview=stored,
         cells_rejected=preview.rejected_total,
         progress=100,
