@@ -419,6 +419,14 @@ class ConditionScore(models.Model):
     high = models.FloatField("bovengrens", null=True, blank=True)
     rank_best = models.PositiveIntegerField("beste plaats", null=True, blank=True)
     rank_worst = models.PositiveIntegerField("slechtste plaats", null=True, blank=True)
+    # Stored with the scores (scoring.places_and_dependence) so that a ward page reads its own
+    # rows instead of every area's ranks: how many areas of its comparison group have a rank
+    # by this method in this period, and why its place depends on the method ("bovenste derde
+    # bij basisjaar, onderste derde bij zscore"; the same on each method's row, empty if not).
+    rank_of = models.PositiveIntegerField("aantal met een rang", null=True, blank=True)
+    method_dependence = models.CharField(
+        "plaats hangt af van de methode", max_length=120, blank=True, default="", db_default=""
+    )
     status = models.CharField(
         "status",
         max_length=30,

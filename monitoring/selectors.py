@@ -261,9 +261,9 @@ class WardDashboard:
     ranked: dict[tuple[str, str], int]
     indicators: list[IndicatorSeries]
     with_breakdowns: bool = False
-    # (region id, condition, method, rank) of every area at this level in the period shown:
-    # the ranks under each method, for the robustness check.
-    method_ranks: list[tuple[int, str, str, int | None]] = field(default_factory=list)
+    # (condition, method, rank, rank_of, method_dependence) of this area in the period shown,
+    # under each method: its place "rank van rank_of" and why it depends on the method.
+    method_places: list[tuple[str, str, int | None, int | None, str]] = field(default_factory=list)
     buurten: list[Area] = field(default_factory=list)  # of a wijk: its buurten, by name
 
     @property
@@ -335,13 +335,11 @@ def ward_dashboard(
         scores = _with_breakdowns(
             scores, region=region, method=method, period=shown, indicators=indicators
         )
-    method_ranks = (
+    method_places = (
         list(
-            ConditionScore.objects.filter(
-                region__municipality=municipality, region__level=region.level, period=shown
-            )
+            ConditionScore.objects.filter(region=region, period=shown)
             .exclude(method=ScoreMethod.PRACTICE)
-            .values_list("region_id", "condition", "method", "rank")
+            .values_list("condition", "method", "rank", "rank_of", "method_dependence")
         )
         if shown
         else []
@@ -399,7 +397,7 @@ def ward_dashboard(
             )
             for i in indicators
         ],
-        method_ranks=method_ranks,
+        method_places=method_places,
         with_breakdowns=with_breakdowns,
         buurten=[] if with_breakdowns else _buurten_of(region),
     )
