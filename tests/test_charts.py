@@ -576,3 +576,5 @@ def test_a_band_in_one_condition_and_an_error_bar_in_another_are_both_named_in_t
     assert bar["error_y"]["arrayminus"] == pytest.approx([5.0])
     assert "De lichte band om een lijn (bij één periode: de streep door een punt)" in trend.summary
     assert trend.summary.count("marge van de score (95 %)") == 1
+    inclusie = next(t for t in figure["data"] if t["name"] == "Sociale inclusie")
+    assert bar["line"]["dash"] == inclusie["line"]["dash"]  # like its condition's line

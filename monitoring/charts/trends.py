@@ -310,7 +310,8 @@ def _error_bar(
         legendgroup=info.condition.value,
         showlegend=False,
         mode="markers",
-        marker=condition_style(info)["marker"],
+        # The line style too, although no line is drawn: every condition trace carries its dash.
+        **condition_style(info),
         error_y={
             "type": "data",
             "symmetric": False,
