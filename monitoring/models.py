@@ -441,8 +441,10 @@ class ConditionScore(models.Model):
         verbose_name = "score"
         verbose_name_plural = "scores"
         constraints = [
+            # Method before period: pages read one method's scores of a group of areas (the
+            # municipal averages, the map), which then reads a range of this index per area.
             models.UniqueConstraint(
-                fields=["region", "period", "condition", "method"], name="score_unique"
+                fields=["region", "method", "period", "condition"], name="score_unique"
             )
         ]
 
