@@ -7,14 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-
 from monitoring import scoring
 from monitoring.charts import Area
 from monitoring.forms import choose_period
 from monitoring.models import ConditionScore, Region
 from monitoring.scoring.change import basis_text, like_for_like_change
-from monitoring.scoring_inputs import score_inputs
+from monitoring.scoring_inputs import score_inputs, score_read_inputs
 from monitoring.selectors import LEVEL_PLURAL, _areas, _number
 
 
@@ -106,15 +104,8 @@ def _like_for_like(
     )
     if inputs.values.empty or (method == scoring.NATIONAL and inputs.national is None):
         return {}
-    result = scoring.score(
-        inputs.values,
-        inputs.indicators,
-        base_period=base_period if uses_base else None,
-        method=method,
-        inhabitants=inputs.inhabitants,
-        min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
-        national=inputs.national,
-        weights=inputs.weights,
+    (result,) = score_read_inputs(
+        inputs, methods=(method,), base_period=base_period if uses_base else None
     )
     change = like_for_like_change(result.contributions, inputs.indicators, start=start, end=end)
     change = change[change["condition"] == condition]

@@ -1,4 +1,5 @@
-"""Reads for the scoring core: the frames that ``scoring.score`` takes, straight from the database.
+"""Reads for the scoring core: the frames that ``scoring.score`` takes, straight from the database,
+and ``score_read_inputs``: the one way, outside the pure core, to score what was read.
 
 Two callers with different sizes share this one reader, so that a stored score and the breakdown
 a page shows for it are computed from the same inputs by the same function:
@@ -12,12 +13,15 @@ a page shows for it are computed from the same inputs by the same function:
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import connection
 
+from monitoring import scoring
 from monitoring.conditions import Condition
 from monitoring.models import Indicator, Level, Region
 
@@ -292,3 +296,34 @@ def _read(sql: str, params: dict, *, names: list[str], dtypes: dict, bulk: bool)
     if buffer.getbuffer().nbytes == 0:
         return pd.DataFrame({name: pd.Series(dtype=dtypes.get(name, "float64")) for name in names})
     return pd.read_csv(buffer, names=names, dtype=dtypes, keep_default_na=False, na_values=[""])
+
+
+def score_read_inputs(
+    inputs: ScoreInputs,
+    *,
+    methods: tuple[str, ...],
+    base_period: str | Mapping[str, str] | None,
+    with_contributions: bool = True,
+    with_margins: bool | Mapping[str, bool] = False,
+) -> list[scoring.ScoreResult]:
+    """``scoring.score_methods`` on what :func:`score_inputs` read, with the site's thresholds:
+    no score below ``SMALL_REGION_MIN_INHABITANTS`` inhabitants, no rank below
+    ``RANK_MIN_INHABITANTS``.
+
+    The recompute, the breakdown and the change page all score through here, so that what a
+    page recomputes follows the same rules as the stored scores (a page that left out a
+    threshold once ranked areas too small to rank). ``base_period`` is ignored by the
+    within-period methods."""
+    return scoring.score_methods(
+        inputs.values,
+        inputs.indicators,
+        methods=methods,
+        base_period=base_period,
+        inhabitants=inputs.inhabitants,
+        min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
+        national=inputs.national,
+        with_contributions=with_contributions,
+        weights=inputs.weights,
+        rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
+        with_margins=with_margins,
+    )

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 
@@ -29,7 +28,7 @@ from monitoring.models import (
     ScoreMethod,
 )
 from monitoring.scoring.uncertainty import interval_text, rank_interval_text
-from monitoring.scoring_inputs import score_inputs
+from monitoring.scoring_inputs import score_inputs, score_read_inputs
 
 # Context that makes wards alike for "vergelijkbare wijken": urbanity, age profile, household
 # composition, income level and housing. Never migration background.
@@ -455,18 +454,9 @@ def _group_scoring(
     )
     if inputs.values.empty or (method == scoring.NATIONAL and inputs.national is None):
         return None
-    result = scoring.score(
-        inputs.values,
-        inputs.indicators,
-        base_period=base_period if uses_base else None,
-        method=method,
-        inhabitants=inputs.inhabitants,
-        min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
-        national=inputs.national,
-        weights=inputs.weights,
-        rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
-    )
-    return result
+    return score_read_inputs(
+        inputs, methods=(method,), base_period=base_period if uses_base else None
+    )[0]
 
 
 def _breakdowns_of(

@@ -523,3 +523,58 @@ def test_the_ward_trend_draws_the_margin_of_each_score_as_a_band_and_lists_it():
     assert "marge van de score (95 %)" in trend.summary
     margin_row = next(r for r in trend.table.rows if r["condition"].endswith("marge (95 %)"))
     assert margin_row["2019"] == "95 tot 105" and margin_row["2020"] is None
+    assert not any("error_y" in t for t in figure["data"])  # two periods: a band, no error bar
+
+
+def test_the_ward_trend_draws_the_margin_of_a_single_period_as_an_error_bar():
+    trend = charts.ward_trend(
+        ward_name="Noord",
+        periods=["2019"],
+        scores={("2019", "zekerheid"): 100.0, ("2019", "inclusie"): 98.0},
+        margins={("2019", "zekerheid"): (95.2, 104.8)},
+    )
+    figure = _valid(trend)
+    assert not any(t.get("fill") for t in figure["data"])  # no band of zero width
+    bar = next(t for t in figure["data"] if "error_y" in t)
+    assert (bar["x"], bar["y"], bar["mode"]) == (["2019"], [100.0], "markers")
+    assert bar["error_y"]["symmetric"] is False
+    assert bar["error_y"]["array"] == pytest.approx([4.8])
+    assert bar["error_y"]["arrayminus"] == pytest.approx([4.8])
+    assert bar["showlegend"] is False and bar["legendgroup"] == "zekerheid"
+    # Only the condition with a margin gets one.
+    assert [t["legendgroup"] for t in figure["data"] if "error_y" in t] == ["zekerheid"]
+    assert "De streep door een punt is de marge van de score (95 %)" in trend.summary
+    assert "band" not in trend.summary
+    assert trend.table.caption.endswith(", met de marge (95 %) van elke score")
+    margin_row = next(r for r in trend.table.rows if r["condition"].endswith("marge (95 %)"))
+    assert margin_row == {
+        "condition": "Sociaaleconomische zekerheid: marge (95 %)",
+        "2019": "95 tot 105",
+    }
+
+
+def test_a_band_in_one_condition_and_an_error_bar_in_another_are_both_named_in_the_summary():
+    trend = charts.ward_trend(
+        ward_name="Noord",
+        periods=["2019", "2020"],
+        scores={
+            ("2019", "zekerheid"): 100.0,
+            ("2020", "zekerheid"): 101.0,
+            ("2020", "inclusie"): 95.0,  # scored in one period only
+        },
+        margins={
+            ("2019", "zekerheid"): (96.0, 104.0),
+            ("2020", "zekerheid"): (97.0, 105.0),
+            ("2020", "inclusie"): (90.0, 99.0),
+        },
+    )
+    figure = _valid(trend)
+    assert [t["legendgroup"] for t in figure["data"] if t.get("fill") == "toself"] == ["zekerheid"]
+    bar = next(t for t in figure["data"] if "error_y" in t)
+    assert bar["legendgroup"] == "inclusie"
+    assert bar["error_y"]["array"] == pytest.approx([4.0])
+    assert bar["error_y"]["arrayminus"] == pytest.approx([5.0])
+    assert "De lichte band om een lijn (bij één periode: de streep door een punt)" in trend.summary
+    assert trend.summary.count("marge van de score (95 %)") == 1
+    inclusie = next(t for t in figure["data"] if t["name"] == "Sociale inclusie")
+    assert bar["line"]["dash"] == inclusie["line"]["dash"]  # like its condition's line

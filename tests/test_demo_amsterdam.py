@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from monitoring import scoring
 from monitoring.models import ConditionScore, IndicatorValue, Level, Region
-from monitoring.scoring_inputs import score_inputs
+from monitoring.scoring_inputs import score_inputs, score_read_inputs
 from tests.test_dashboard import PAGE_CACHE_MISS
 
 
@@ -113,13 +113,7 @@ def test_100_is_the_municipality_as_a_whole_within_cbs_rounding(demo, code, indi
     inputs = score_inputs(
         municipality_ids=[municipality.pk], levels=("wijk",), with_national=False, bulk=False
     )
-    result = scoring.score(
-        inputs.values,
-        inputs.indicators,
-        base_period="2019",
-        inhabitants=inputs.inhabitants,
-        weights=inputs.weights,
-    )
+    (result,) = score_read_inputs(inputs, methods=(scoring.BASE_YEAR,), base_period="2019")
     reference = result.references.set_index("indicator").loc[indicator]
     assert bool(reference["weighted"])
     assert reference["reference"] == pytest.approx(own, abs=tolerance)

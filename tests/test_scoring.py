@@ -774,3 +774,28 @@ def test_contributions_add_up_to_the_score(data: dict, method: str) -> None:
     )
     unscored = scores[scores.isna()].index
     assert totals.reindex(unscored).isna().all()
+
+
+def test_score_and_score_methods_take_the_same_options_and_agree():
+    """Both pass their keywords on as one ScoringOptions, so neither can lose one."""
+    from dataclasses import fields
+
+    from monitoring.scoring import ScoringOptions, score_methods
+
+    options = {
+        "base_period": "2019",
+        "min_inhabitants": 0,
+        "min_coverage": 0.5,
+        "with_contributions": False,
+        "method_version": "1.0",
+        "rank_min_inhabitants": 1,
+        "with_margins": True,
+    }
+    one = score(ONE_INDICATOR_VALUES, ONE_INDICATOR, method="zscore", **options)
+    (many,) = score_methods(ONE_INDICATOR_VALUES, ONE_INDICATOR, methods=["zscore"], **options)
+    pd.testing.assert_frame_equal(one.scores, many.scores)
+    assert one.method_version == "1.0" and one.contributions.empty
+    assert {"low", "high", "rank_best", "rank_worst"} <= set(one.scores.columns)
+    assert set(options) <= {f.name for f in fields(ScoringOptions)}
+    with pytest.raises(TypeError):
+        score(ONE_INDICATOR_VALUES, ONE_INDICATOR, base_period="2019", min_inhabitans=50)

@@ -158,13 +158,15 @@ def ward_trend(
     """One line per condition; a period without a score is a visible break (no connecting).
     ``extra`` series are drawn after the conditions, each with a row of its own in the table.
     ``margins`` (period, condition) → (low, high): the 95 % interval of each score, drawn as a
-    band around its line and given in the table and the summary."""
+    band around its line (a condition with a margin in one period only: an error bar on its
+    marker, since a band over one period is a bare vertical line) and given in the table and
+    the summary."""
     fig = Figure()
     rows = []
     moves: list[tuple[ConditionInfo, float, str, str]] = []
     gaps = 0
     margins = margins or {}
-    banded = 0
+    banded = barred = 0
     for info in CONDITIONS:
         ys = [scores.get((period, info.condition.value)) for period in periods]
         gaps += sum(v is None for v in ys)
@@ -185,7 +187,11 @@ def ward_trend(
             margins.get((period, info.condition.value)) if value is not None else None
             for period, value in zip(periods, ys, strict=True)
         ]
-        if any(bounds):
+        with_margin = [(p, v, b) for p, v, b in zip(periods, ys, bounds, strict=True) if b]
+        if len(with_margin) == 1:
+            barred += 1
+            fig.add_trace(_error_bar(info, *with_margin[0]))
+        elif with_margin:
             banded += 1
             fig.add_trace(_band(info, periods, bounds))
         known = [(p, v) for p, v in zip(periods, ys, strict=True) if v is not None]
@@ -232,12 +238,8 @@ def ward_trend(
         if gaps
         else "."
     )
-    if banded:
-        summary += (
-            " De lichte band om een lijn is de marge van de score (95 %): de score ligt daar "
-            "tussen, gezien de grootte van de groepen achter de cijfers en de afronding door het "
-            "CBS. Verschillen binnen die band zijn geen aantoonbare verandering."
-        )
+    if banded or barred:
+        summary += " " + _margin_sentence(banded=banded > 0, barred=barred > 0)
     _layout(
         fig,
         title=title,
@@ -249,7 +251,7 @@ def ward_trend(
     height = _legend_below(fig, [t["name"] for t in fig.data if t.get("showlegend", True)])
     table = Table(
         caption=f"Scores van {ward_name} per conditie en periode"
-        + (", met de marge (95 %) van elke score" if banded else ""),
+        + (", met de marge (95 %) van elke score" if banded or barred else ""),
         columns=[
             Column("condition", "Conditie", decimals=None),
             *(Column(p, p, decimals=0) for p in periods),
@@ -292,6 +294,52 @@ def _band(
         fillcolor=_transparent(info.colour, 0.15),
         line={"color": info.colour, "dash": style["line"]["dash"], "width": 0.5},
         hoverinfo="skip",
+    )
+
+
+def _error_bar(
+    info: ConditionInfo, period: str, value: float, bound: tuple[float, float]
+) -> dict[str, Any]:
+    """The margin of a condition scored in one period: an error bar on its marker."""
+    low, high = bound
+    return trace(
+        "scatter",
+        x=[period],
+        y=[value],
+        name=f"marge {info.short_nl.lower()}",
+        legendgroup=info.condition.value,
+        showlegend=False,
+        mode="markers",
+        # The line style too, although no line is drawn: every condition trace carries its dash.
+        **condition_style(info),
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [high - value],
+            "arrayminus": [value - low],
+            "color": info.colour,
+            "thickness": 2,
+            "width": 8,
+        },
+        hoverinfo="skip",
+    )
+
+
+def _margin_sentence(*, banded: bool, barred: bool) -> str:
+    """How the chart shows the margin, in words: the summary must say what the eye sees."""
+    if banded and barred:
+        shape, within = (
+            "De lichte band om een lijn (bij één periode: de streep door een punt)",
+            "die marge",
+        )
+    elif banded:
+        shape, within = "De lichte band om een lijn", "die band"
+    else:
+        shape, within = "De streep door een punt", "die streep"
+    return (
+        f"{shape} is de marge van de score (95 %): de score ligt daar tussen, gezien de grootte "
+        "van de groepen achter de cijfers en de afronding door het CBS. Verschillen binnen "
+        f"{within} zijn geen aantoonbare verandering."
     )
 
 

@@ -75,6 +75,7 @@ from .grid import (
     UNWEIGHTED_MEAN_LABEL,
     ZSCORE,
     ScoreResult,
+    ScoringOptions,
 )
 from .normalisation import (
     choose_base_period,
@@ -118,6 +119,7 @@ __all__ = [
     "UNWEIGHTED_MEAN_LABEL",
     "ZSCORE",
     "ScoreResult",
+    "ScoringOptions",
     "basis_text",
     "choose_base_period",
     "choose_base_periods",

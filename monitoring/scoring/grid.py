@@ -105,6 +105,65 @@ REFERENCE_COLUMNS = ["group", "indicator", "period", "reference", "sd", "weighte
 RANK_DECIMALS = 0
 
 
+@dataclass(frozen=True, eq=False, kw_only=True)
+class ScoringOptions:
+    """Every choice :func:`score` and :func:`score_methods` take besides the values, the
+    indicators and the method, with its default. Both take these fields as keywords and pass
+    them on as this one value, so the two signatures cannot drift apart.
+
+    - ``base_period``: one period for all groups or a mapping group → period; required for
+      ``basisjaar`` and ``landelijk``, ignored by the within-period methods.
+    - ``inhabitants`` (region, inhabitants; optionally per period) and ``min_inhabitants``: an
+      area with fewer (known) inhabitants gets no score.
+    - ``min_coverage``: the share of a condition's weight its indicators must carry.
+    - ``national`` (indicator, period, value): required for ``landelijk``.
+    - ``with_contributions=False`` leaves ``contributions`` empty: a caller that stores only
+      the scores (the national recompute: millions of cells) saves building that frame.
+    - ``weights`` (region, period, indicator, weight), or a column ``reference_weight`` in the
+      values (the same, placed beside each value, which saves a join per method): each area's
+      weight in the reference value of method 2.0, the indicator's own denominator (households
+      for a share of households, inhabitants of working age for a benefit rate). 100 is then
+      the municipality as a whole: the weighted mean of its areas. Without weights for an
+      indicator, the plain mean of the areas.
+    - ``method_version``: ``"1.0"`` reproduces the first method (see :data:`METHOD_VERSIONS`).
+    - ``rank_min_inhabitants``: areas with fewer (known) inhabitants keep their score but get
+      no rank, and the others are ranked among themselves.
+    - ``with_margins``: adds :data:`MARGIN_COLUMNS` to ``scores``: the 95 % interval of each
+      score (``low``, ``high``; base-year methods only, which measure in the reference sd) and
+      the best and worst place under other reasonable weights (``rank_best``, ``rank_worst``;
+      where the score has a rank). The same numbers as ``uncertainty.score_intervals`` and
+      ``rank_intervals``, computed on the cell grid; the indicators may carry ``unit`` for the
+      error model, and the reference weights are the populations behind the values. One bool
+      for every method, or a mapping method → bool.
+    """
+
+    base_period: str | Mapping[str, str] | None = None
+    inhabitants: pd.DataFrame | None = None
+    min_inhabitants: int = DEFAULT_MIN_INHABITANTS
+    min_coverage: float = DEFAULT_MIN_COVERAGE
+    national: pd.DataFrame | None = None
+    with_contributions: bool = True
+    weights: pd.DataFrame | None = None
+    method_version: str = METHOD_VERSION
+    rank_min_inhabitants: int = DEFAULT_RANK_MIN_INHABITANTS
+    with_margins: bool | Mapping[str, bool] = False
+
+    def check(self) -> None:
+        """Refuse options no method can use, with a Dutch message."""
+        if not 0 < self.min_coverage <= 1:
+            raise ValueError("min_coverage moet groter dan 0 en hoogstens 1 zijn.")
+        if self.method_version not in METHOD_VERSIONS:
+            raise ValueError(
+                f"Onbekende methodeversie '{self.method_version}': kies uit "
+                f"{', '.join(METHOD_VERSIONS)}."
+            )
+
+    def margins_for(self, method: str) -> bool:
+        if isinstance(self.with_margins, Mapping):
+            return bool(self.with_margins.get(method, False))
+        return bool(self.with_margins)
+
+
 @dataclass(frozen=True, eq=False)
 class ScoreResult:
     """Everything :func:`score` computed, so that every number can be explained.

@@ -6,8 +6,8 @@ regions are then ranked is in :mod:`.ranking`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,6 @@ from .grid import (
     INDEX_AT_MEAN,
     MARGIN_COLUMNS,
     METHOD_VERSION,
-    METHOD_VERSIONS,
     METHODS,
     METHODS_USING_BASE_PERIOD,
     MINMAX,
@@ -46,6 +45,7 @@ from .grid import (
     ZSCORE,
     Grid,
     ScoreResult,
+    ScoringOptions,
     build_grid,
     cell_group_stats,
     diagnostics_frame,
@@ -63,42 +63,14 @@ def score(
     values: pd.DataFrame,
     indicators: pd.DataFrame,
     *,
-    base_period: str | Mapping[str, str] | None = None,
     method: str = BASE_YEAR,
-    inhabitants: pd.DataFrame | None = None,
-    min_inhabitants: int = DEFAULT_MIN_INHABITANTS,
-    min_coverage: float = DEFAULT_MIN_COVERAGE,
-    national: pd.DataFrame | None = None,
-    with_contributions: bool = True,
-    weights: pd.DataFrame | None = None,
-    method_version: str = METHOD_VERSION,
-    rank_min_inhabitants: int = DEFAULT_RANK_MIN_INHABITANTS,
-    with_margins: bool = False,
+    **options: Any,
 ) -> ScoreResult:
     """Index every value, score every condition and rank the regions.
 
-    ``weights`` (region, period, indicator, weight), or a column ``reference_weight`` in
-    ``values`` (the same, placed beside each value, which saves a join per method): each area's
-    weight in the reference value of method 2.0, the indicator's own denominator (households for a share of households,
-    inhabitants of working age for a benefit rate). 100 is then the municipality as a whole:
-    the weighted mean of its areas. Without weights for an indicator, the plain mean of the areas.
-    ``method_version`` ``"1.0"`` reproduces the first method (see :data:`METHOD_VERSIONS`).
-    ``rank_min_inhabitants``: areas with fewer (known) inhabitants keep their score but get no
-    rank, and the others are ranked among themselves.
-
-    ``with_contributions=False`` leaves ``contributions`` empty: a caller that stores only the
-    scores (the national recompute: millions of cells) saves building that frame.
-
-    ``with_margins=True`` adds :data:`MARGIN_COLUMNS` to ``scores``: the 95 % interval of each
-    score (``low``, ``high``; base-year methods only, which measure in the reference sd) and the
-    best and worst place under other reasonable weights (``rank_best``, ``rank_worst``; where
-    the score has a rank). The same numbers as ``uncertainty.score_intervals`` and
-    ``rank_intervals``, computed on the cell grid; ``indicators`` may carry ``unit`` for the
-    error model, and the reference weights are the populations behind the values.
-
-    ``base_period`` is one period for all groups or a mapping group → period; it is required for
-    ``basisjaar`` and ``landelijk`` and ignored by the within-period methods. ``method`` is one of
-    :data:`METHODS`:
+    ``options`` are the fields of :class:`ScoringOptions` (base period, inhabitants, thresholds,
+    national values, reference weights, method version, margins), as keywords; an unknown
+    keyword is a ``TypeError``. ``method`` is one of :data:`METHODS`:
 
     - ``basisjaar``: ``100 + 10 * direction * (value - base mean) / base sd``.
     - ``zscore``: the same formula with the mean and sd of the period itself.
@@ -112,21 +84,7 @@ def score(
     not too small. An indicator gets no index where these are fewer than 2 or all equal; it is
     then listed in ``diagnostics``.
     """
-    return score_methods(
-        values,
-        indicators,
-        methods=(method,),
-        base_period=base_period,
-        inhabitants=inhabitants,
-        min_inhabitants=min_inhabitants,
-        min_coverage=min_coverage,
-        national=national,
-        with_contributions=with_contributions,
-        weights=weights,
-        method_version=method_version,
-        rank_min_inhabitants=rank_min_inhabitants,
-        with_margins=with_margins,
-    )[0]
+    return score_methods(values, indicators, methods=(method,), **options)[0]
 
 
 def score_methods(
@@ -134,16 +92,7 @@ def score_methods(
     indicators: pd.DataFrame,
     *,
     methods: tuple[str, ...] | list[str],
-    base_period: str | Mapping[str, str] | None = None,
-    inhabitants: pd.DataFrame | None = None,
-    min_inhabitants: int = DEFAULT_MIN_INHABITANTS,
-    min_coverage: float = DEFAULT_MIN_COVERAGE,
-    national: pd.DataFrame | None = None,
-    with_contributions: bool = True,
-    weights: pd.DataFrame | None = None,
-    method_version: str = METHOD_VERSION,
-    rank_min_inhabitants: int = DEFAULT_RANK_MIN_INHABITANTS,
-    with_margins: bool | Mapping[str, bool] = False,
+    **options: Any,
 ) -> list[ScoreResult]:
     """:func:`score` for several methods on the same values, in that order: the cell grid is
     built once (at national scale that is a third of the work of one method).
@@ -151,56 +100,33 @@ def score_methods(
     for method in methods:
         if method not in METHODS:
             raise ValueError(f"Onbekende methode '{method}': kies uit {', '.join(METHODS)}.")
-    if not 0 < min_coverage <= 1:
-        raise ValueError("min_coverage moet groter dan 0 en hoogstens 1 zijn.")
-    if method_version not in METHOD_VERSIONS:
-        raise ValueError(
-            f"Onbekende methodeversie '{method_version}': kies uit {', '.join(METHOD_VERSIONS)}."
-        )
-    version_1 = method_version == "1.0"
+    chosen = ScoringOptions(**options)
+    chosen.check()
+    version_1 = chosen.method_version == "1.0"
     if version_1 and "reference_weight" in values.columns:
         # The first method knows no reference weights: 100 is the plain mean of the areas.
         values = values.drop(columns="reference_weight")
     grid = build_grid(
-        values, indicators, inhabitants, min_inhabitants, weights=None if version_1 else weights
+        values,
+        indicators,
+        chosen.inhabitants,
+        chosen.min_inhabitants,
+        weights=None if version_1 else chosen.weights,
     )
     if version_1:
         grid = replace(grid, valid=np.ones_like(grid.valid))
-    margins = (
-        with_margins if isinstance(with_margins, Mapping) else dict.fromkeys(methods, with_margins)
-    )
-    return [
-        _score_on_grid(
-            grid,
-            method=method,
-            base_period=base_period,
-            min_coverage=min_coverage,
-            national=national,
-            with_contributions=with_contributions,
-            method_version=method_version,
-            rank_min_inhabitants=rank_min_inhabitants,
-            with_margins=bool(margins.get(method, False)),
-        )
-        for method in methods
-    ]
+    return [_score_on_grid(grid, method=method, options=chosen) for method in methods]
 
 
-def _score_on_grid(
-    grid: Grid,
-    *,
-    method: str,
-    base_period: str | Mapping[str, str] | None,
-    min_coverage: float,
-    national: pd.DataFrame | None,
-    with_contributions: bool,
-    method_version: str,
-    rank_min_inhabitants: int,
-    with_margins: bool,
-) -> ScoreResult:
+def _score_on_grid(grid: Grid, *, method: str, options: ScoringOptions) -> ScoreResult:
+    method_version = options.method_version
+    min_coverage = options.min_coverage
+    rank_min_inhabitants = options.rank_min_inhabitants
+    national = options.national
     version_1 = method_version == "1.0"
     base_periods: dict[str, str] = {}
     if method in METHODS_USING_BASE_PERIOD:
-        base_periods = resolve_base_periods(base_period, grid.units)
+        base_periods = resolve_base_periods(options.base_period, grid.units)
     if method == NATIONAL and national is None:
         raise ValueError("Methode 'landelijk' heeft landelijke waarden nodig (national=...).")
 
@@ -218,7 +144,7 @@ def _score_on_grid(
         index,
         method,
         min_coverage,
-        with_contributions,
+        options.with_contributions,
         rank_decimals=None if version_1 else RANK_DECIMALS,
         rank_min_inhabitants=rank_min_inhabitants,
     )
@@ -228,7 +154,7 @@ def _score_on_grid(
         else pd.Series("", index=scores.index, dtype=object)
     )
     columns = SCORE_COLUMNS
-    if with_margins:
+    if options.margins_for(method):
         scores = _with_margins(
             scores,
             grid,

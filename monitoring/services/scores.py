@@ -11,7 +11,7 @@ millions of breakdowns would only duplicate what the values already say.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from django.utils import timezone
 from monitoring import scoring
 from monitoring.bulk import copy_frame, indexes_set_aside
 from monitoring.models import ConditionScore, Region, ScoringSettings
-from monitoring.scoring_inputs import ScoreInputs, score_inputs
+from monitoring.scoring_inputs import ScoreInputs, score_inputs, score_read_inputs
 from monitoring.services.data_version import bumps_data_version
 
 # The methods stored for every region: the default first, then the alternatives that make the
@@ -77,17 +77,11 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
     if not usable.empty:
         base_periods = _base_periods(inputs, ids)
         values = inputs.values[inputs.values["group"].isin(base_periods)]
-        results = scoring.score_methods(
-            values,
-            inputs.indicators,
+        results = score_read_inputs(
+            replace(inputs, values=values),
             methods=methods,
             base_period=base_periods,
-            inhabitants=inputs.inhabitants,
-            min_inhabitants=settings.SMALL_REGION_MIN_INHABITANTS,
-            national=inputs.national,
             with_contributions=False,  # the drill-down recomputes its own group
-            weights=inputs.weights,  # placed once, on the grid that all methods share
-            rank_min_inhabitants=settings.RANK_MIN_INHABITANTS,
             # Stored so that the ward page shows them without recomputing its group.
             with_margins={m: m in scoring.METHODS_USING_BASE_PERIOD for m in methods},
         )
