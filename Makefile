@@ -111,8 +111,9 @@ format: $(INSTALLED)
 check-migrations: $(INSTALLED)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# The slowest tests are shown, so that a run in CI says where the time goes.
 test: $(INSTALLED) browser lint check-migrations
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 bench: migrate
 	$(BIN)/python benchmarks/run.py

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django.contrib.postgres",
     "django_htmx",
     "template_partials",
@@ -124,6 +125,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Every form field as an NL Design System (Utrecht) form field (socialquality/forms.py).
+FORM_RENDERER = "socialquality.forms.UtrechtFormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
 # With DATABASE_URL: any PostgreSQL server. Without: the embedded server in .pgdata/.

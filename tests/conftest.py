@@ -47,11 +47,15 @@ def framework(db):
 def _ensure_demo(django_db_blocker) -> None:
     from monitoring.demo import demo_load
     from monitoring.models import Region
+    from tests.demo_snapshot import snapshot_restore, snapshot_take
 
     with django_db_blocker.unblock():
-        # Tests on a live server flush the database afterwards; load again when that happened.
-        if not Region.objects.filter(code="GM0518").exists():
-            demo_load()
+        # Tests on a live server flush the database afterwards; the demo comes back from the
+        # copy taken when it was first loaded (tests/demo_snapshot.py).
+        if Region.objects.filter(code="GM0518").exists() or snapshot_restore():
+            return
+        demo_load()
+        snapshot_take()
 
 
 @pytest.fixture
