@@ -166,9 +166,10 @@ LOGOUT_REDIRECT_URL = "/"
 # --- Login: django-allauth with a second factor (issue 9, helper "auth") -------------------
 # Username and password; accounts are given out by a beheerder (no sign-up, no e-mail
 # verification). Repeated failures block the account for a while; see accounts/adapter.py.
+# Django's and allauth's backends, reading the session's user in plain SQL (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
@@ -208,6 +209,8 @@ CACHES = {
 }
 # Sessions end after SESSION_IDLE_MINUTES without a request (the clock restarts at most
 # once per SESSION_REFRESH_SECONDS, so that a page does not write its session every time).
+# Django's database sessions, read in plain SQL (accounts/session_store.py).
+SESSION_ENGINE = "accounts.session_store"
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 8 * 60, minimum=5)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 10)

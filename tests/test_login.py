@@ -3,6 +3,7 @@ change, sessions that expire."""
 
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
@@ -309,3 +310,29 @@ def test_a_new_user_without_a_password_chooses_one_through_the_reset_mail(client
     newcomer.save()
     client.post(reverse("account_reset_password"), {"email": "nina@example.org"})
     assert len(mail.outbox) == 1 and "nina" in mail.outbox[0].body
+
+
+def test_an_expired_session_is_not_read_and_its_user_is_logged_out(client, user):
+    client.force_login(user)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=Session.objects.get(session_key=client.session.session_key).expire_date
+        - datetime.timedelta(days=1, seconds=settings.SESSION_COOKIE_AGE)
+    )
+    response = client.get("/observaties/")
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_the_session_user_is_the_user_the_orm_reads_and_a_deactivated_one_is_nobody(client, user):
+    from accounts.backends import ModelBackend
+
+    read = ModelBackend().get_user(str(user.pk))
+    expected = get_user_model().objects.get(pk=user.pk)
+    fields = [f.attname for f in get_user_model()._meta.concrete_fields]
+    assert [getattr(read, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert not read._state.adding
+    assert ModelBackend().get_user("geen getal") is None
+    assert ModelBackend().get_user(str(user.pk + 1000)) is None
+    client.force_login(user)
+    get_user_model().objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/observaties/").status_code == 302
