@@ -18,6 +18,10 @@ messages) is not cached: ``base.html`` leaves a marker where it goes when
 ``request.page_cache_deferred`` is set, and every response, cached or fresh, has it filled in
 for this request. A page that still holds a CSRF token or sets a cookie is not cached.
 
+A page is kept compressed, in the parts between those markers (``monitoring.gzip_parts``): a
+browser that accepts gzip gets it compressed without the page being compressed again (only the
+small personal parts are, per request); any other client gets it plain.
+
 Only 200 responses with HTML are cached, so a 404, a redirect or a login page never is, and an
 export (``?format=``) is always built afresh.
 """
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import zlib
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -40,6 +44,7 @@ from django.utils.cache import patch_vary_headers
 
 from access.context_processors import access
 from access.permissions import access_key
+from monitoring.gzip_parts import Part, deflate_part, gzip_of, inflate_part
 from monitoring.services.data_version import DATA_VERSION_KEY, PAGE_CACHE, data_version
 
 # A day: long enough for a quiet data set, short enough that old versions' pages go.
@@ -99,31 +104,71 @@ def cached_page(view):
         version = found.get(DATA_VERSION_KEY) or data_version()
         stored = found.get(key)
         if stored is not None and stored["version"] == version:
-            response = HttpResponse(
-                zlib.decompress(stored["content"]), content_type=stored["content_type"]
-            )
+            response = HttpResponse(content_type=stored["content_type"])
             patch_vary_headers(response, stored["vary"])
             response["X-Page-Cache"] = "hit"
-            return _personal(request, response)
+            return _filled(request, response, stored)
         request.page_cache_deferred = True
         try:
             response = view(request, *args, **kwargs)
         finally:
             # A 404 or 403 page is rendered after the view raised: with its own header.
             request.page_cache_deferred = False
-        if _cacheable(response):
-            vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
-            stored = {
-                "version": version,
-                "content": zlib.compress(response.content, 6),
-                "content_type": response["Content-Type"],
-                "vary": vary,
-            }
-            cache.set(key, stored, PAGE_TIMEOUT_S)
-            response["X-Page-Cache"] = "miss"
-        return _personal(request, response)
+        if not _cacheable(response):
+            return _personal(request, response)
+        vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
+        stored = _stored(response.content, version, response["Content-Type"], vary)
+        cache.set(key, stored, PAGE_TIMEOUT_S)
+        response["X-Page-Cache"] = "miss"
+        return _filled(request, response, stored)
 
     return wrapper
+
+
+_MARKERS = {"account": ACCOUNT_MARKER.encode(), "messages": MESSAGES_MARKER.encode()}
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def _stored(content: bytes, version: str, content_type: str, vary: list[str]) -> dict:
+    """A page as it is kept: the parts between the personal markers, each compressed once
+    (``gzip_parts``), and which marker comes between them."""
+    found = sorted(
+        (content.find(marker), name) for name, marker in _MARKERS.items() if marker in content
+    )
+    segments, slots, start = [], [], 0
+    for position, name in found:
+        segments.append(content[start:position])
+        slots.append(name)
+        start = position + len(_MARKERS[name])
+    segments.append(content[start:])
+    parts = [deflate_part(s, last=i == len(segments) - 1) for i, s in enumerate(segments)]
+    return {
+        "version": version,
+        "parts": [(p.deflated, p.crc, p.length) for p in parts],
+        "slots": slots,
+        "content_type": content_type,
+        "vary": vary,
+    }
+
+
+def _filled(request: HttpRequest, response: HttpResponse, stored: dict) -> HttpResponse:
+    """The stored page with this request's personal parts, gzip-compressed for a browser that
+    accepts it (only the personal parts are compressed now), plain for any other client."""
+    personal = _personal_parts(request, stored["slots"])
+    parts = [Part(*p) for p in stored["parts"]]
+    patch_vary_headers(response, ["Accept-Encoding"])
+    if _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        pieces = [parts[0]]
+        for slot, part in zip(stored["slots"], parts[1:], strict=True):
+            pieces += [deflate_part(personal[slot], level=1), part]
+        response.content = gzip_of(pieces)
+        response["Content-Encoding"] = "gzip"
+    else:
+        pieces = [inflate_part(parts[0])]
+        for slot, part in zip(stored["slots"], parts[1:], strict=True):
+            pieces += [personal[slot], inflate_part(part)]
+        response.content = b"".join(pieces)
+    return response
 
 
 def _cacheable(response: HttpResponse) -> bool:
@@ -137,21 +182,30 @@ def _cacheable(response: HttpResponse) -> bool:
 
 
 def _personal(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Fill in the parts of the frame that belong to this request."""
+    """Fill in the parts of the frame that belong to this request (a page not cached)."""
     content = response.content
-    if ACCOUNT_MARKER.encode() in content or MESSAGES_MARKER.encode() in content:
-        # A plain context with just what the two templates use: this runs for every cached
-        # page, and the context processors would work out the whole page's context again.
-        # (The token is lazy, as in a RequestContext: an anonymous page asks for none.)
-        context = {"user": request.user, **csrf(request), **access(request)}
-        account = render_to_string("_account_nav.html", context)
-        stored_messages = get_messages(request)
-        messages = (
-            render_to_string("_messages.html", {"messages": stored_messages})
-            if stored_messages
-            else ""
-        )
-        content = content.replace(ACCOUNT_MARKER.encode(), account.encode(), 1)
-        content = content.replace(MESSAGES_MARKER.encode(), messages.encode(), 1)
+    slots = [name for name, marker in _MARKERS.items() if marker in content]
+    if slots:
+        for name, html in _personal_parts(request, slots).items():
+            content = content.replace(_MARKERS[name], html, 1)
         response.content = content
     return response
+
+
+def _personal_parts(request: HttpRequest, slots: list[str]) -> dict[str, bytes]:
+    """The header and the messages of this request, for the slots the page has. A plain
+    context with just what the two templates use: this runs for every cached page, and the
+    context processors would work out the whole page's context again. (The CSRF token is lazy,
+    as in a RequestContext: an anonymous page asks for none.)"""
+    parts = {}
+    if "account" in slots:
+        context = {"user": request.user, **csrf(request), **access(request)}
+        parts["account"] = render_to_string("_account_nav.html", context).encode()
+    if "messages" in slots:
+        stored_messages = get_messages(request)
+        parts["messages"] = (
+            render_to_string("_messages.html", {"messages": stored_messages}).encode()
+            if stored_messages
+            else b""
+        )
+    return parts

@@ -190,3 +190,24 @@ def test_a_new_data_version_drops_the_pages_of_the_old_one(
         data_version_bump()
     assert data_version() != old
     assert pages.get("page:old") is None
+
+
+def test_a_browser_that_accepts_gzip_gets_the_same_page_compressed_first_and_cached(
+    scored, beleid_client
+):
+    import gzip
+
+    _, plain = _get(beleid_client)
+    for expected in ("miss", "hit"):
+        if expected == "miss":
+            from monitoring.services.data_version import _new_version
+
+            _new_version()
+        response = beleid_client.get(PAGE, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert response["X-Page-Cache"] == expected
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        html = gzip.decompress(response.content).decode()
+        assert _without_token(html) == _without_token(plain)
+        assert 'class="who"' in html
+        assert len(response.content) < len(plain.encode()) / 4
