@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from monitoring.models import Level, Region, Role
+from socialquality.forms import Checkboxes
 
 
 class MunicipalitySettingsForm(forms.Form):
@@ -44,7 +45,7 @@ class MembershipForm(forms.Form):
         label="Wijken (voor sociaal werkers)",
         queryset=Region.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=Checkboxes(empty_text="Deze gemeente heeft nog geen wijken."),
         help_text="Sociaal werkers leggen observaties vast voor deze wijken.",
     )
     is_coordinator = forms.BooleanField(

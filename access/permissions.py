@@ -29,10 +29,12 @@ both in one query first, for its page-cache key (``access_key``).
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
 
 if TYPE_CHECKING:
@@ -113,35 +115,81 @@ def _memberships_of(user: User):
 
 
 def _read_access_at_once(user: User) -> None:
-    """The memberships, a social worker's wards and the published municipalities in one query
-    (the page cache asks for all of them before any page does): cached on the user as
-    ``memberships``, ``assigned_ward_ids`` and ``published_municipality_ids`` cache them."""
+    """The memberships (with their municipality), a social worker's wards and the published
+    municipalities in one query (the page cache asks for all of them before any page does):
+    cached on the user as ``memberships``, ``assigned_ward_ids`` and
+    ``published_municipality_ids`` cache them.
+
+    Plain SQL built from the models' metadata, because this runs on every page a logged-in
+    user asks for, cached or not: the ORM's compiling of the same query (a join and two array
+    subqueries) costs several times the query itself. The instances are the ones the ORM would
+    give (``Model.from_db``, the municipality without its geometry, which stays deferred)."""
     if getattr(user, _MEMBERSHIPS, None) is not None or getattr(user, _PUBLISHED, None):
         return
-    from django.contrib.postgres.expressions import ArraySubquery
-    from django.db.models import OuterRef
+    from monitoring.models import Membership, Region
 
-    from access.models import MunicipalityAccess
-    from monitoring.models import Membership
-
-    found = list(
-        _memberships_of(user).annotate(
-            access_ward_ids=ArraySubquery(
-                Membership.wards.through.objects.filter(membership_id=OuterRef("pk")).values(
-                    "region_id"
-                )
-            ),
-            access_published_ids=ArraySubquery(
-                MunicipalityAccess.objects.filter(is_published=True).values("municipality_id")
-            ),
+    with connection.cursor() as cursor:
+        cursor.execute(_access_sql(), [user.pk])
+        rows = cursor.fetchall()
+    membership_fields, region_fields = _access_fields()
+    found = []
+    for row in rows:
+        membership = Membership.from_db(
+            connection.alias,
+            [f.attname for f in membership_fields],
+            _converted(membership_fields, row[: len(membership_fields)]),
         )
-    )
-    setattr(user, _MEMBERSHIPS, {m.municipality_id: m for m in found})
-    for membership in found:
+        region_row = row[len(membership_fields) : len(membership_fields) + len(region_fields)]
+        membership.municipality = Region.from_db(
+            connection.alias,
+            [f.attname for f in region_fields],
+            _converted(region_fields, region_row),
+        )
+        ward_ids, published_ids = row[-2], row[-1]
         if membership.role == "sociaal_werker":
-            membership._access_ward_ids = set(membership.access_ward_ids)
+            membership._access_ward_ids = set(ward_ids)
+        found.append((membership, published_ids))
+    setattr(user, _MEMBERSHIPS, {m.municipality_id: m for m, _ in found})
     if found:
-        setattr(user, _PUBLISHED, set(found[0].access_published_ids))
+        setattr(user, _PUBLISHED, set(found[0][1]))
+
+
+@functools.cache
+def _access_fields() -> tuple[list, list]:
+    from monitoring.models import Membership, Region
+
+    membership_fields = list(Membership._meta.concrete_fields)
+    region_fields = [f for f in Region._meta.concrete_fields if f.name != "geometry"]
+    return membership_fields, region_fields
+
+
+@functools.cache
+def _access_sql() -> str:
+    from access.models import MunicipalityAccess
+    from monitoring.models import Membership, Region
+
+    membership_fields, region_fields = _access_fields()
+    wards = Membership.wards.through._meta
+    columns = ", ".join(
+        [f'm."{f.column}"' for f in membership_fields] + [f'r."{f.column}"' for f in region_fields]
+    )
+    return (
+        f"SELECT {columns}, "
+        f'ARRAY(SELECT w."region_id" FROM "{wards.db_table}" w WHERE w."membership_id" = m."id"), '
+        f'ARRAY(SELECT a."municipality_id" FROM "{MunicipalityAccess._meta.db_table}" a '
+        'WHERE a."is_published") '
+        f'FROM "{Membership._meta.db_table}" m '
+        f'JOIN "{Region._meta.db_table}" r ON r."id" = m."municipality_id" '
+        'WHERE m."user_id" = %s'
+    )
+
+
+def _converted(fields: list, values) -> list:
+    """Values as the ORM gives them: through each field's own conversion from the database."""
+    return [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(fields, values, strict=True)
+    ]
 
 
 def forget(user: User) -> None:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import pandas as pd
 from django.urls import reverse
 
 from monitoring import charts, scoring
@@ -362,32 +361,29 @@ def _robustness_block(data: WardDashboard) -> tuple[ChartBlock | None, dict[str,
     """The area's rank under each normalisation in the period shown, and per condition whether
     its place (top, middle or bottom third of the areas) depends on the method. Returns the
     block and, per condition that depends on the method, why."""
-    if not data.method_ranks or not data.period:
+    if not data.method_places or not data.period:
         return None, {}
-    ranks = pd.DataFrame(data.method_ranks, columns=["region", "condition", "method", "rank"])
-    ranks["period"] = data.period
-    methods = [m for m in scoring.METHODS if m in set(ranks["method"])]
-    table = scoring.method_dependence(ranks, methods=methods)
-    own = table[table["region"] == data.region.pk].set_index("condition")
-    ranked = ranks[ranks["rank"].notna()].groupby(["condition", "method"]).size().to_dict()
+    places = {(c, m): (rank, rank_of) for c, m, rank, rank_of, _ in data.method_places}
+    reasons = {c: reason for c, _, _, _, reason in data.method_places if reason}
+    present = {m for _, m in places}
+    methods = [m for m in scoring.METHODS if m in present]
     rows, dependent = [], {}
     for info in CONDITIONS:
         c = info.condition.value
         row: dict[str, Any] = {"name": info.name_nl}
-        found = own.loc[c] if c in own.index else None
+        has_rank = False
         for method in methods:
-            rank = found[f"rank_{method}"] if found is not None else pd.NA
-            row[method] = "–" if pd.isna(rank) else f"{int(rank)} van {ranked.get((c, method), 0)}"
+            rank, rank_of = places.get((c, method), (None, None))
+            has_rank = has_rank or rank is not None
+            row[method] = "–" if rank is None else f"{rank} van {rank_of or 0}"
             shown = data.scores.get((data.period, c))
             if method == data.method and shown is not None and shown.places_text:
                 row[method] += f" ({shown.places_text})"
-        reason = ""
-        if found is not None and bool(found["method_dependent"]):
-            reason = str(found["reason"])
-            for method, short in METHOD_SHORT.items():
-                reason = reason.replace(f" bij {method}", f" bij {short}")
+        reason = reasons.get(c, "")
+        for method, short in METHOD_SHORT.items():
+            reason = reason.replace(f" bij {method}", f" bij {short}")
+        if reason:
             dependent[c] = reason
-        has_rank = found is not None and not pd.isna(found["rank_spread"])
         row["dependent"] = f"ja: {reason}" if reason else ("nee" if has_rank else "–")
         rows.append(row)
     name = data.region.name

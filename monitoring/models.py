@@ -419,6 +419,14 @@ class ConditionScore(models.Model):
     high = models.FloatField("bovengrens", null=True, blank=True)
     rank_best = models.PositiveIntegerField("beste plaats", null=True, blank=True)
     rank_worst = models.PositiveIntegerField("slechtste plaats", null=True, blank=True)
+    # Stored with the scores (scoring.places_and_dependence) so that a ward page reads its own
+    # rows instead of every area's ranks: how many areas of its comparison group have a rank
+    # by this method in this period, and why its place depends on the method ("bovenste derde
+    # bij basisjaar, onderste derde bij zscore"; the same on each method's row, empty if not).
+    rank_of = models.PositiveIntegerField("aantal met een rang", null=True, blank=True)
+    method_dependence = models.CharField(
+        "plaats hangt af van de methode", max_length=120, blank=True, default="", db_default=""
+    )
     status = models.CharField(
         "status",
         max_length=30,
@@ -433,8 +441,10 @@ class ConditionScore(models.Model):
         verbose_name = "score"
         verbose_name_plural = "scores"
         constraints = [
+            # Method before period: pages read one method's scores of a group of areas (the
+            # municipal averages, the map), which then reads a range of this index per area.
             models.UniqueConstraint(
-                fields=["region", "period", "condition", "method"], name="score_unique"
+                fields=["region", "method", "period", "condition"], name="score_unique"
             )
         ]
 

@@ -30,12 +30,15 @@ import zlib
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
+from django.template.context_processors import csrf
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from access.context_processors import access
 from access.permissions import access_key
 from monitoring.services.data_version import DATA_VERSION_KEY, PAGE_CACHE, data_version
 
@@ -137,8 +140,17 @@ def _personal(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Fill in the parts of the frame that belong to this request."""
     content = response.content
     if ACCOUNT_MARKER.encode() in content or MESSAGES_MARKER.encode() in content:
-        account = render_to_string("_account_nav.html", request=request)
-        messages = render_to_string("_messages.html", request=request)
+        # A plain context with just what the two templates use: this runs for every cached
+        # page, and the context processors would work out the whole page's context again.
+        # (The token is lazy, as in a RequestContext: an anonymous page asks for none.)
+        context = {"user": request.user, **csrf(request), **access(request)}
+        account = render_to_string("_account_nav.html", context)
+        stored_messages = get_messages(request)
+        messages = (
+            render_to_string("_messages.html", {"messages": stored_messages})
+            if stored_messages
+            else ""
+        )
         content = content.replace(ACCOUNT_MARKER.encode(), account.encode(), 1)
         content = content.replace(MESSAGES_MARKER.encode(), messages.encode(), 1)
         response.content = content

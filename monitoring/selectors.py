@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.db import connection
 from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.urls import reverse
 
@@ -260,9 +261,9 @@ class WardDashboard:
     ranked: dict[tuple[str, str], int]
     indicators: list[IndicatorSeries]
     with_breakdowns: bool = False
-    # (region id, condition, method, rank) of every area at this level in the period shown:
-    # the ranks under each method, for the robustness check.
-    method_ranks: list[tuple[int, str, str, int | None]] = field(default_factory=list)
+    # (condition, method, rank, rank_of, method_dependence) of this area in the period shown,
+    # under each method: its place "rank van rank_of" and why it depends on the method.
+    method_places: list[tuple[str, str, int | None, int | None, str]] = field(default_factory=list)
     buurten: list[Area] = field(default_factory=list)  # of a wijk: its buurten, by name
 
     @property
@@ -334,13 +335,11 @@ def ward_dashboard(
         scores = _with_breakdowns(
             scores, region=region, method=method, period=shown, indicators=indicators
         )
-    method_ranks = (
+    method_places = (
         list(
-            ConditionScore.objects.filter(
-                region__municipality=municipality, region__level=region.level, period=shown
-            )
+            ConditionScore.objects.filter(region=region, period=shown)
             .exclude(method=ScoreMethod.PRACTICE)
-            .values_list("region_id", "condition", "method", "rank")
+            .values_list("condition", "method", "rank", "rank_of", "method_dependence")
         )
         if shown
         else []
@@ -398,7 +397,7 @@ def ward_dashboard(
             )
             for i in indicators
         ],
-        method_ranks=method_ranks,
+        method_places=method_places,
         with_breakdowns=with_breakdowns,
         buurten=[] if with_breakdowns else _buurten_of(region),
     )
@@ -645,20 +644,33 @@ def compare(*, codes: list[str], municipality: Region | None, method: str, user)
     )
 
 
+def _latest_context_values(municipality: Region, level: str) -> list[tuple[str, str, float]]:
+    """(area code, indicator code, value) of the latest known value of each context indicator
+    of every area at this level. Plain SQL: one step back along the value index per area and
+    indicator (LATERAL … LIMIT 1), where DISTINCT ON sorted every period of every area (a
+    tenth of a second for a municipality of 100 wards at national scale)."""
+    regions, indicators, values = (
+        Region._meta.db_table,
+        Indicator._meta.db_table,
+        IndicatorValue._meta.db_table,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT r."code", i."code", v."value" FROM "{regions}" r '
+            f'CROSS JOIN "{indicators}" i '
+            f'CROSS JOIN LATERAL (SELECT "value" FROM "{values}" '
+            'WHERE "region_id" = r."id" AND "indicator_id" = i."id" AND "value" IS NOT NULL '
+            'ORDER BY "period" DESC LIMIT 1) v '
+            'WHERE r."municipality_id" = %s AND r."level" = %s AND i."code" = ANY(%s)',
+            [municipality.pk, level, list(SIMILARITY_INDICATORS)],
+        )
+        return cursor.fetchall()
+
+
 def _similar(municipality, level, selected, by_code, similarity_ranking, spreads):
     """The five areas nearest to the average context profile of the selection: one query."""
     profiles: dict[str, dict[str, float]] = defaultdict(dict)
-    for code, indicator, value in (
-        IndicatorValue.objects.filter(
-            region__municipality=municipality,
-            region__level=level,
-            indicator__code__in=SIMILARITY_INDICATORS,
-            value__isnull=False,
-        )
-        .order_by("region_id", "indicator_id", "-period")
-        .distinct("region_id", "indicator_id")
-        .values_list("region__code", "indicator__code", "value")
-    ):
+    for code, indicator, value in _latest_context_values(municipality, level):
         profiles[code][indicator] = value
     chosen = {a.code for a in selected}
     target_profiles = [profiles[c] for c in chosen if c in profiles]

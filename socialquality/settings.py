@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django.contrib.postgres",
     "django_htmx",
     "template_partials",
@@ -124,6 +125,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Every form field as an NL Design System (Utrecht) form field (socialquality/forms.py).
+FORM_RENDERER = "socialquality.forms.UtrechtFormRenderer"
 
 # --- Database -----------------------------------------------------------------------------
 # With DATABASE_URL: any PostgreSQL server. Without: the embedded server in .pgdata/.
@@ -196,7 +200,8 @@ CACHES = {
     # (monitoring/page_cache.py); a table of its own, so that culling pages never touches the
     # login counters above.
     "pages": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        # Django's database cache that never culls the data version, in an UNLOGGED table.
+        "BACKEND": "monitoring.page_cache_table.PageCacheTable",
         "LOCATION": "django_page_cache",
         "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_MAX_ENTRIES", 5000, minimum=0)},
     },

@@ -144,3 +144,49 @@ def test_a_not_found_page_keeps_its_header(scored, beleid_client):
     assert response.status_code == 404
     html = response.content.decode()
     assert "page-cache:" not in html and 'class="who"' in html
+
+
+@pytest.mark.django_db
+def test_culling_a_full_page_cache_drops_the_oldest_pages_and_keeps_the_data_version() -> None:
+    from django.core.cache import caches
+
+    from monitoring.services.data_version import data_version
+
+    pages = caches["pages"]
+    pages.clear()
+    version = data_version()
+    maximum, pages._max_entries = pages._max_entries, 4
+    try:
+        for number in range(12):
+            pages.set(f"page:{number}", "…", timeout=60 + number)
+    finally:
+        pages._max_entries = maximum
+    assert data_version() == version
+    assert pages.get("page:11") is not None
+    assert pages.get("page:0") is None
+
+
+@pytest.mark.django_db
+def test_the_page_cache_table_writes_no_wal() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'django_page_cache'")
+        assert cursor.fetchone() == ("u",)
+
+
+@pytest.mark.django_db
+def test_a_new_data_version_drops_the_pages_of_the_old_one(
+    django_capture_on_commit_callbacks,
+) -> None:
+    from django.core.cache import caches
+
+    from monitoring.services.data_version import data_version, data_version_bump
+
+    pages = caches["pages"]
+    pages.set("page:old", "…", timeout=60)
+    old = data_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        data_version_bump()
+    assert data_version() != old
+    assert pages.get("page:old") is None

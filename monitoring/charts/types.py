@@ -250,7 +250,7 @@ class Table:
                 f'<tr><td colspan="{len(self.html_columns)}" class="muted">Geen rijen.</td></tr>'
             )
         return (
-            f'<div class="table-wrap"><table class="data"><caption>{e(self.caption)}</caption>'
+            f'<div class="table-wrap"><table class="data utrecht-table utrecht-table--html-table"><caption>{e(self.caption)}</caption>'
             f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
         )
 

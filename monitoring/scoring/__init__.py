@@ -84,7 +84,7 @@ from .normalisation import (
     score_methods,
     unweighted_mean_of_conditions,
 )
-from .ranking import competition_ranks, method_dependence
+from .ranking import competition_ranks, method_dependence, places_and_dependence
 from .robustness import indicator_correlations, rank_robustness
 
 __all__ = [
@@ -127,6 +127,7 @@ __all__ = [
     "indicator_correlations",
     "like_for_like_change",
     "method_dependence",
+    "places_and_dependence",
     "rank_robustness",
     "score",
     "score_methods",

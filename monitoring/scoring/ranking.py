@@ -65,31 +65,39 @@ def method_dependence(
         .transform("sum")
         .to_numpy(dtype=float)
     )
+    result_frame = wide.index.to_frame(index=False)
+    for position, method in enumerate(methods):
+        result_frame[f"rank_{method}"] = pd.Series(rank_matrix[:, position]).astype("Int64")
+    spread, flagged, reason = _dependence(rank_matrix, n_ranked, methods, bands)
+    result_frame["rank_spread"] = pd.Series(spread).astype("Int64")
+    result_frame["method_dependent"] = flagged
+    result_frame["reason"] = reason
+    return result_frame
+
+
+def _dependence(
+    rank_matrix: np.ndarray, n_ranked: np.ndarray, methods: Sequence[str], bands: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From one row of ranks per region, period and condition (a column per method, NaN for
+    no rank) and the number ranked beside each: the spread of its ranks (NaN without any), whether
+    it lands in different bands under different methods, and the Dutch reason."""
     with np.errstate(invalid="ignore", divide="ignore"):
         band_matrix = np.ceil(bands * rank_matrix / n_ranked)
     has_rank = ~np.isnan(rank_matrix)
     any_rank = has_rank.any(axis=1)
-
-    result_frame = wide.index.to_frame(index=False)
-    for position, method in enumerate(methods):
-        result_frame[f"rank_{method}"] = pd.Series(rank_matrix[:, position]).astype("Int64")
-
     # Methods without a rank for a region take no part in its comparison.
     best_rank = np.min(np.where(has_rank, rank_matrix, np.inf), axis=1, initial=np.inf)
     worst_rank = np.max(np.where(has_rank, rank_matrix, -np.inf), axis=1, initial=-np.inf)
     best_band = np.min(np.where(has_rank, band_matrix, np.inf), axis=1, initial=np.inf)
     worst_band = np.max(np.where(has_rank, band_matrix, -np.inf), axis=1, initial=-np.inf)
-    result_frame["rank_spread"] = pd.Series(
-        np.where(any_rank, worst_rank - best_rank, np.nan)
-    ).astype("Int64")
+    spread = np.where(any_rank, worst_rank - best_rank, np.nan)
     flagged = any_rank & (worst_band > best_band)
-    result_frame["method_dependent"] = flagged
 
     names = _BAND_NAMES.get(bands) or tuple(f"groep {i} van {bands}" for i in range(1, bands + 1))
     name_array = np.array(names, dtype=object)
     method_array = np.array(methods, dtype=object)
-    reason = np.full(len(result_frame), "", dtype=object)
-    if flagged.any() and methods:
+    reason = np.full(len(rank_matrix), "", dtype=object)
+    if flagged.any() and len(methods):
         best_method = method_array[np.argmin(np.where(has_rank, band_matrix, np.inf), axis=1)]
         worst_method = method_array[np.argmax(np.where(has_rank, band_matrix, -np.inf), axis=1)]
         reason[flagged] = (
@@ -101,5 +109,45 @@ def method_dependence(
             + " bij "
             + worst_method[flagged]
         )
-    result_frame["reason"] = reason
-    return result_frame
+    return spread, flagged, reason
+
+
+def places_and_dependence(scores: pd.DataFrame, *, bands: int = 3) -> pd.DataFrame:
+    """For stored scores (long: ``group``, ``region``, ``period``, ``condition``, ``method``,
+    ``rank``), per row: ``rank_of``, the number of areas ranked in its group, period, condition
+    and method (the "van 28" of "plaats 3 van 28"), and ``method_dependence``, the reason its
+    place depends on the method, as :func:`method_dependence` gives it (the same for each
+    method of a region, period and condition; empty when it does not).
+
+    Computed once when scores are stored, so that a ward page reads its own few rows instead of
+    every area's ranks. Millions of rows at national scale: the keys are factorised into
+    integers rather than unstacked (a region is in one group, so region, period and condition
+    name a row of the rank matrix)."""
+    require_columns(scores, ["group", "region", "period", "condition", "method", "rank"], "scores")
+    method_code, present = pd.factorize(scores["method"])
+    methods = [m for m in METHODS if m in set(present)] + sorted(set(present) - set(METHODS))
+    method_pos = np.array([methods.index(m) for m in present], dtype=np.int64)[method_code]
+    group_code, _ = pd.factorize(scores["group"])
+    region_code, _ = pd.factorize(scores["region"])
+    period_code, periods = pd.factorize(scores["period"])
+    condition_code, conditions = pd.factorize(scores["condition"])
+    n_p, n_c, n_m = len(periods), len(conditions), len(methods)
+    row_code, _ = pd.factorize(
+        (region_code.astype(np.int64) * n_p + period_code) * n_c + condition_code
+    )
+    cell_code = ((group_code.astype(np.int64) * n_p + period_code) * n_c + condition_code) * n_m
+    cell_code += method_pos
+    ranks = pd.array(scores["rank"], dtype="Float64").to_numpy(dtype="float64", na_value=np.nan)
+    ranked = ~np.isnan(ranks)
+    counts = np.bincount(cell_code[ranked], minlength=int(cell_code.max()) + 1)
+    rank_of = counts[cell_code]
+
+    rank_matrix = np.full((int(row_code.max()) + 1, n_m), np.nan)
+    rank_matrix[row_code, method_pos] = ranks
+    n_ranked = np.zeros_like(rank_matrix)
+    n_ranked[row_code, method_pos] = rank_of
+    _, _, reason = _dependence(rank_matrix, n_ranked, methods, bands)
+    return pd.DataFrame(
+        {"rank_of": rank_of.astype("int64"), "method_dependence": reason[row_code]},
+        index=scores.index,
+    )

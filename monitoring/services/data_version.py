@@ -25,7 +25,11 @@ R = TypeVar("R")
 def _new_version() -> None:
     # A new value, not an increment: two bumps at once both leave a value no page was cached
     # under, and a version lost to culling is simply a new one.
-    caches[PAGE_CACHE].set(DATA_VERSION_KEY, str(time.time_ns()), timeout=None)
+    pages = caches[PAGE_CACHE]
+    pages.set(DATA_VERSION_KEY, str(time.time_ns()), timeout=None)
+    # Pages of the old version are never served again: gone at once rather than at a cull.
+    if hasattr(pages, "drop_pages"):
+        pages.drop_pages()
 
 
 def data_version() -> str:

@@ -88,6 +88,21 @@ def _recompute(municipalities: list[Region]) -> list[ScoreSummary]:
         for result in results:
             frames.append(_score_rows(result))
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not rows.empty:
+        places = scoring.places_and_dependence(
+            pd.DataFrame(
+                {
+                    "group": rows["group"],
+                    "region": rows["region_id"],
+                    "period": rows["period"],
+                    "condition": rows["condition"],
+                    "method": rows["method"],
+                    "rank": rows["rank"],
+                }
+            )
+        )
+        rows["rank_of"] = places["rank_of"]
+        rows["method_dependence"] = places["method_dependence"]
     everything = len(ids) == Region.objects.municipalities().count()
     with transaction.atomic():
         if everything and _table_truncated():
@@ -199,6 +214,8 @@ _SCORE_COLUMNS = (
     "method_version",
     "base_period",
     *scoring.MARGIN_COLUMNS,
+    "rank_of",
+    "method_dependence",
 )
 _TABLE = ConditionScore._meta.db_table
 
