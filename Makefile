@@ -111,9 +111,12 @@ format: $(INSTALLED)
 check-migrations: $(INSTALLED)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# The slowest tests are shown, so that a run in CI says where the time goes.
+# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own test database and demo;
+# `--dist load` hands every worker its tests in collection order, so each keeps the three groups
+# of tests/conftest.py in order. The slowest tests are shown, so that CI says where time goes.
+TEST_WORKERS ?= 2
 test: $(INSTALLED) browser lint check-migrations
-	$(BIN)/python -m pytest --durations=15
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load --durations=15
 
 bench: migrate
 	$(BIN)/python benchmarks/run.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -191,9 +192,10 @@ def pytest_collection_modifyitems(config, items):
 def pytest_sessionstart(session):
     """Drop test databases left by killed test runs on the embedded server.
 
-    Each test process has its own database (``test_socialquality_<pid>``); one whose process is
-    gone was left by a run that was stopped. Only on the embedded server: on a shared server
-    named by DATABASE_URL another machine's process ids mean nothing here.
+    Each test process has its own database (``test_socialquality_<pid>``, with ``_gw<n>`` behind
+    it in a worker of pytest-xdist); one whose process is gone was left by a run that was
+    stopped. Only on the embedded server: on a shared server named by DATABASE_URL another
+    machine's process ids mean nothing here.
     """
     from django.conf import settings
 
@@ -210,6 +212,6 @@ def pytest_sessionstart(session):
             "SELECT datname FROM pg_database WHERE datname LIKE 'test_socialquality_%'"
         ).fetchall()
         for (name,) in names:
-            pid = name.rsplit("_", 1)[-1]
-            if pid.isdigit() and not psutil.pid_exists(int(pid)):
+            found = re.fullmatch(r"test_socialquality_(\d+)(?:_gw\d+)?", name)
+            if found and not psutil.pid_exists(int(found[1])):
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
