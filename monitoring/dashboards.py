@@ -131,7 +131,7 @@ def municipality_page(data: MunicipalityDashboard, params: DashboardParams) -> P
                 points_=data.points,
                 areas=data.areas,
                 periods=data.periods,
-                averages=data.averages(),
+                averages=data.averages,
                 municipality_name=data.municipality.name,
             )
         )

@@ -31,7 +31,7 @@ class Part:
     length: int
 
 
-def deflate_part(data: bytes, *, last: bool = False, level: int = 6) -> Part:
+def deflate_part(data: bytes, *, last: bool = False, level: int = 3) -> Part:
     """Compress ``data`` so that it can be followed by another part (a sync flush), or end the
     stream (``last``: the final block)."""
     compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)

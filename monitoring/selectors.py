@@ -6,6 +6,7 @@ periods or indicators there are. tests/test_dashboard.py pins the numbers for 10
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -154,8 +155,10 @@ class MunicipalityDashboard:
     def level_plural(self) -> str:
         return LEVEL_PLURAL.get(self.level, "gebieden")
 
+    @functools.cached_property
     def averages(self) -> dict[tuple[str, str], float | None]:
-        """Per (period, condition): the unweighted mean of the areas' scores."""
+        """Per (period, condition): the unweighted mean of the areas' scores (worked out once:
+        the scorecard and the practice section both ask)."""
         sums: dict[tuple[str, str], list[float]] = defaultdict(list)
         for p in self.points:
             if p.value is not None:

@@ -73,7 +73,7 @@ def municipality_sections(municipality: Region, page: Page, granted: frozenset[C
         return
     data = page.context["data"]
     period = page.context.get("period")
-    averages = data.averages()
+    averages = data.averages
     scorecard = page.context.get("scorecard")
     statistical = {row["code"]: row for row in scorecard.table.rows} if scorecard else {}
     practice = dashboard_selectors.municipality_practice(municipality=municipality)

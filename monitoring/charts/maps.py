@@ -35,28 +35,15 @@ def _rings(geometry: dict | None) -> list[list[list[float]]]:
     return []
 
 
-# Degrees kept per coordinate: 0.0001° is 7 m east–west and 11 m north–south here, less than a
-# pixel on a map of a whole municipality (about 25 m a pixel for The Hague), and it takes a fifth
-# off the page weight of every map (its polygons are most of a municipality page).
-MAP_DECIMALS = 4
-
-
 def _polygon_xy(rings: list[list[list[float]]]) -> tuple[list[float | None], list[float | None]]:
-    """The rings as one x and one y list (None between rings), rounded to MAP_DECIMALS, without
-    the points that rounding made equal to the one before."""
     xs: list[float | None] = []
     ys: list[float | None] = []
     for ring in rings:
         if xs:
             xs.append(None)
             ys.append(None)
-        previous = None
-        for point in ring:
-            rounded = (round(point[0], MAP_DECIMALS), round(point[1], MAP_DECIMALS))
-            if rounded != previous:
-                xs.append(rounded[0])
-                ys.append(rounded[1])
-                previous = rounded
+        xs.extend(point[0] for point in ring)
+        ys.extend(point[1] for point in ring)
     return xs, ys
 
 
