@@ -37,6 +37,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
 
+from socialquality.rows import instance_from_row
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -134,17 +136,11 @@ def _read_access_at_once(user: User) -> None:
     membership_fields, region_fields = _access_fields()
     found = []
     for row in rows:
-        membership = Membership.from_db(
-            connection.alias,
-            [f.attname for f in membership_fields],
-            _converted(membership_fields, row[: len(membership_fields)]),
+        membership = instance_from_row(
+            Membership, membership_fields, row[: len(membership_fields)], connection
         )
         region_row = row[len(membership_fields) : len(membership_fields) + len(region_fields)]
-        membership.municipality = Region.from_db(
-            connection.alias,
-            [f.attname for f in region_fields],
-            _converted(region_fields, region_row),
-        )
+        membership.municipality = instance_from_row(Region, region_fields, region_row, connection)
         ward_ids, published_ids = row[-2], row[-1]
         if membership.role == "sociaal_werker":
             membership._access_ward_ids = set(ward_ids)
@@ -182,14 +178,6 @@ def _access_sql() -> str:
         f'JOIN "{Region._meta.db_table}" r ON r."id" = m."municipality_id" '
         'WHERE m."user_id" = %s'
     )
-
-
-def _converted(fields: list, values) -> list:
-    """Values as the ORM gives them: through each field's own conversion from the database."""
-    return [
-        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-        for field, value in zip(fields, values, strict=True)
-    ]
 
 
 def forget(user: User) -> None:

@@ -13,6 +13,8 @@ from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 
+from socialquality.rows import instance_from_row
+
 
 class PlainUserRead:
     def get_user(self, user_id):
@@ -31,11 +33,7 @@ class PlainUserRead:
             row = cursor.fetchone()
         if row is None:
             return None
-        values = [
-            f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
-            for f, v in zip(fields, row, strict=True)
-        ]
-        user = model.from_db(connection.alias, [f.attname for f in fields], values)
+        user = instance_from_row(model, fields, row, connection)
         return user if self.user_can_authenticate(user) else None
 
 
