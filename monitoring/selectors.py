@@ -181,7 +181,7 @@ def municipality_dashboard(
     rows = ConditionScore.objects.filter(
         region__municipality=municipality, region__level=level, method=method
     ).values_list("region__code", "period", "condition", "value", "status", "rank", "coverage")
-    points = [ScorePoint(*row) for row in rows if row[0] in code_of]
+    points = [ScorePoint._make(row) for row in rows if row[0] in code_of]
     periods = sorted({p.period for p in points})
     return MunicipalityDashboard(
         municipality=municipality,

@@ -7,6 +7,8 @@ application = get_wsgi_application()
 
 # A production start refuses to serve when every page would fail (static files not collected)
 # and says loudly what is wrong (for example demo accounts in the database).
-from operations.startup import production_start  # noqa: E402
+from operations.startup import freeze_startup_objects, production_start  # noqa: E402
 
 production_start()
+# Last: everything the start made lives as long as the worker (see the function).
+freeze_startup_objects()

@@ -4,6 +4,7 @@ internals, one log line per event, `check --deploy` clean and `make serve` answe
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import os
@@ -31,7 +32,7 @@ from django.urls import path
 from monitoring.demo import DEMO_USERS
 from operations.checks import demo_accounts_check, static_files_problem
 from operations.demo_accounts import RefuseDemoAccounts
-from operations.startup import production_start
+from operations.startup import freeze_startup_objects, production_start
 from socialquality.env import ConfigurationError, proxy_ssl_header
 
 ROOT = Path(__file__).parent.parent
@@ -212,6 +213,22 @@ def test_a_production_start_refuses_to_serve_without_collected_static_files(tmp_
             production_start()
         (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
         assert static_files_problem() is None
+
+
+def test_a_server_worker_puts_what_its_start_made_out_of_the_collectors_reach():
+    gc.unfreeze()
+    try:
+        freeze_startup_objects()
+        # The view modules are among them: resolving the URL patterns imported them.
+        assert gc.get_freeze_count() > 10_000
+        assert "monitoring.views" in sys.modules
+    finally:
+        gc.unfreeze()
+
+
+def test_the_wsgi_module_freezes_after_the_production_start():
+    source = (ROOT / "socialquality" / "wsgi.py").read_text()
+    assert source.index("production_start()") < source.index("freeze_startup_objects()")
 
 
 # --- Error pages -----------------------------------------------------------------------------
