@@ -9,6 +9,8 @@
 - The table is UNLOGGED (migration ``monitoring.0012_unlogged_page_cache``): a page written to
   it writes no WAL, so storing a rendered page waits for no disk flush. After a crash
   PostgreSQL empties such a table, which for a cache only means the next visits render again.
+- Its values are stored without PostgreSQL's compression (migration ``0014``): a page is
+  deflated already, and compressing it again cost more time on every write than it saved.
 """
 
 from __future__ import annotations

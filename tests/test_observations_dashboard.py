@@ -226,6 +226,46 @@ def test_the_demo_has_eight_quarters_for_six_wards_by_two_social_workers(demo):
     assert observations.filter(status=Status.SUBMITTED).exists()  # something to coordinate
 
 
+def test_the_ward_practice_sql_gives_what_the_orm_gives_for_every_demo_ward(demo):
+    """The ward page's practice aggregates are written in SQL for speed; the ORM is the reference."""
+    from django.contrib.postgres.aggregates import BoolOr
+    from django.db.models import Avg, Count, Q, Sum
+
+    from observations.dashboard_selectors import ward_practice
+    from observations.models import ObservationSignal
+    from observations.workflow import COUNTED
+
+    wards = Region.objects.filter(observations__isnull=False).distinct()
+    assert wards.count() >= 6
+    for ward in wards:
+        got = ward_practice(ward=ward, with_quotes=False)
+        accepted = Observation.objects.filter(ward=ward, status__in=COUNTED)
+        aggregates = {"n": Count("id"), "example": BoolOr("is_example")}
+        for c in ("zekerheid", "inclusie", "cohesie", "empowerment"):
+            rated = Q(**{f"{c}_rating__gte": 1, f"{c}_rating__lte": 5})
+            aggregates[f"mean_{c}"] = Avg(f"{c}_rating", filter=rated)
+            aggregates[f"rated_{c}"] = Count("id", filter=rated)
+        expected = list(accepted.values("period").annotate(**aggregates).order_by("period"))
+        assert [q.period for q in got.quarters] == [row["period"] for row in expected]
+        for quarter, row in zip(got.quarters, expected, strict=True):
+            assert quarter.observations == row["n"]
+            assert quarter.has_example == row["example"]
+            for c in quarter.means:
+                assert quarter.rated[c] == row[f"rated_{c}"]
+                assert quarter.means[c] == pytest.approx(row[f"mean_{c}"])
+        signals = (
+            ObservationSignal.objects.filter(
+                observation__ward=ward, observation__status__in=COUNTED
+            )
+            .values_list("observation__period", "kind__name")
+            .annotate(n=Count("id"), weight=Sum("frequency"))
+            .order_by("observation__period", "kind__name")
+        )
+        assert [(s.period, s.kind, s.observations, s.weight) for s in got.signals] == [
+            tuple(row) for row in signals
+        ]
+
+
 def test_loading_the_example_observations_again_changes_nothing(demo):
     before = (Observation.objects.count(), ObservationEvent.objects.count())
     assert demo_observations_load() == 0

@@ -176,6 +176,18 @@ def test_the_page_cache_table_writes_no_wal() -> None:
 
 
 @pytest.mark.django_db
+def test_the_page_cache_table_does_not_compress_pages_a_second_time() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute"
+            " WHERE attrelid = 'django_page_cache'::regclass AND attname = 'value'"
+        )
+        assert cursor.fetchone() == ("e",)  # EXTERNAL: out of line, not compressed
+
+
+@pytest.mark.django_db
 def test_a_new_data_version_drops_the_pages_of_the_old_one(
     django_capture_on_commit_callbacks,
 ) -> None:
