@@ -36,6 +36,7 @@ def _valid(block: charts.ChartBlock) -> dict:
     assert block.figure is not None
     spec = block.figure.to_dict()
     go.Figure(spec)  # raises on any invalid attribute
+    json.dumps(spec, allow_nan=False)  # raises on a NaN (the page would show it as a gap)
     parsed = json.loads(block.figure_json)
     assert parsed["layout"]["separators"] == ",."
     assert parsed["layout"]["title"]["text"]
@@ -83,6 +84,19 @@ def test_figure_json_cannot_close_its_script_element():
         areas=areas, scores=scores, condition="zekerheid", period="2021", level_plural="wijken"
     )
     assert "</script>" not in block.figure_json and "<" not in block.figure_json
+
+
+def test_figure_json_is_what_json_dumps_writes_with_non_ascii_names_and_escapes():
+    scores = {"WK000101": 100.5, "WK000102": 101.0}
+    areas = [Area("WK000101", "Zuidoost & ’t Hoogt <b>", "/w/?a=1&b=2", SQUARE), AREAS[1]]
+    block = charts.municipality_map(
+        areas=areas, scores=scores, condition="zekerheid", period="2021", level_plural="wijken"
+    )
+    expected = json.dumps(block.figure.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        expected = expected.replace(char, escaped)
+    assert block.figure_json == expected
+    assert json.loads(block.figure_json)["data"][0]["name"].startswith("Zuidoost & ’t Hoogt <b>")
 
 
 def test_change_map_uses_arrows_as_second_carrier():
