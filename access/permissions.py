@@ -287,6 +287,8 @@ def administered_municipalities(user: User) -> list[Region]:
     """The municipalities the user is beheerder of, by name (site admins: none listed, they
     have every one). From the cached memberships: no query of its own."""
     ids = municipality_ids_with(user, Capability.ADMINISTER) or set()
+    if not ids:
+        return []  # a site administrator's memberships need no reading for an empty list
     found = [m.municipality for m in memberships(user).values() if m.municipality_id in ids]
     return sorted(found, key=lambda region: region.name)
 

@@ -94,8 +94,9 @@ def municipalities(*, user) -> list[Region]:
 
 def municipality_get(code: str | None, *, user) -> Region | None:
     """Of the municipalities this user may view, the one with this code, or without a code the
-    first one (by name): one query (plus the cached permission reads)."""
-    queryset = Region.objects.for_user(user).municipalities()
+    first one (by name): one query (plus the cached permission reads). Without its outline:
+    no page draws it, and a municipality's boundary is the largest geometry there is."""
+    queryset = Region.objects.for_user(user).municipalities().defer("geometry")
     if code:
         if not is_region_code(code):
             return None
@@ -112,6 +113,8 @@ def area_get(code: str, level: str, *, user) -> Region | None:
         Region.objects.for_user(user)
         .filter(code=code.upper(), level=level)
         .select_related("municipality", "parent")
+        # No page of one area draws its outline, or its parents': reading them is waste.
+        .defer("geometry", "municipality__geometry", "parent__geometry")
         .order_by(F("last_year").desc(nulls_first=True), F("first_year").desc(nulls_last=True))
         .first()
     )
