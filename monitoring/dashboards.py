@@ -15,12 +15,12 @@ from django.urls import reverse
 from monitoring import charts, scoring
 from monitoring.change_selectors import ChangeData
 from monitoring.charts import ChartBlock, Column, Table, change_cell, score_sentence, signed
+from monitoring.compare_selectors import CompareData
 from monitoring.conditions import CONDITION_INFO, CONDITIONS, IndicatorRole
 from monitoring.formatting import decimals_for_unit
 from monitoring.forms import MAX_COMPARE, METHOD_CHOICES, DashboardParams, choose_period
 from monitoring.models import Level
 from monitoring.selectors import (
-    CompareData,
     IndicatorData,
     MunicipalityDashboard,
     ScoreDetail,

@@ -16,7 +16,8 @@ from dataclasses import replace
 
 from django.conf import settings
 
-from monitoring.selectors import CompareData, IndicatorData, ScoreDetail, WardDashboard
+from monitoring.compare_selectors import CompareData
+from monitoring.selectors import IndicatorData, ScoreDetail, WardDashboard
 
 
 def is_small(inhabitants: int | None, minimum: int | None = None) -> bool:

@@ -21,7 +21,15 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 
 from access.permissions import Capability, is_public_view, not_found, require
-from monitoring import catalogue, change_selectors, dashboards, disclosure, exports, selectors
+from monitoring import (
+    catalogue,
+    change_selectors,
+    compare_selectors,
+    dashboards,
+    disclosure,
+    exports,
+    selectors,
+)
 from monitoring.conditions import CONDITION_INFO
 from monitoring.dashboards import Page
 from monitoring.forms import DashboardParams, params_from
@@ -115,7 +123,7 @@ def score_detail(
 def compare(request: HttpRequest) -> HttpResponse:
     params = params_from(request.GET)
     named = _municipality_or_hidden(request, params.municipality) if params.municipality else None
-    data = selectors.compare(
+    data = compare_selectors.compare(
         codes=params.codes,
         municipality=named,
         method=params.method,
